@@ -1,0 +1,79 @@
+//! The command line, as clap reads it; the doc comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+/// Generate, lint and diff the uWSGI configuration of a Galaxy server that restarts without
+/// downtime in Zerg mode while its job handlers run as uWSGI mules.
+#[derive(Debug, Parser)]
+#[command(name = "zergcfg", version, about, max_term_width = 100)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, ClapArgs)]
+pub struct Global {
+    /// Say which files were read and written, and why.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+
+    /// Print errors only.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the pool and zergling vassals, the restarter and its job conf.
+    Build(BuildArgs),
+}
+
+/// Where the deployment is described and where it is installed.
+#[derive(Debug, ClapArgs)]
+pub struct Deployment {
+    /// The deployment's zerg.toml [default: ./zerg.toml].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Treat DIR as / for the whole layout: installed files are read and written under it.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub deployment: Deployment,
+
+    /// Write nothing; exit 1 if any file would be created or changed, 0 if all are current.
+    #[arg(long)]
+    pub check: bool,
+}
+
+impl Deployment {
+    /// The zerg.toml to read.
+    pub fn config_path(&self) -> PathBuf {
+        self.config.clone().unwrap_or_else(|| PathBuf::from(zergcfg::config::FILE_NAME))
+    }
+}

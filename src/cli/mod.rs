@@ -1,0 +1,33 @@
+//! Command-line front end: argument parsing, dispatch, and everything that is printed.
+
+mod args;
+mod build;
+mod output;
+
+use clap::Parser;
+
+use args::{Args, Command};
+
+/// Exit code: nothing to report.
+pub const OK: i32 = 0;
+/// Exit code: findings or changes were reported.
+pub const FOUND: i32 = 1;
+/// Exit code: the tool could not do its job.
+pub const FAILED: i32 = 2;
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> i32 {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() { FAILED } else { OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let out = output::Output::new(&args.global);
+
+    match &args.command {
+        Command::Build(build) => build::run(&out, build),
+    }
+}

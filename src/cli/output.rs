@@ -1,0 +1,82 @@
+//! Where and how things are printed: results on stdout, problems on stderr, colour only when
+//! asked for or on a terminal, and a closed pipe (`| head`) ends quietly.
+
+use std::io::{IsTerminal, Write};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+
+use super::args::{ColorChoice, Global};
+
+/// Printing settings for one run.
+pub struct Output {
+    /// Print errors only.
+    pub quiet: bool,
+    /// Explain what was read and written.
+    pub verbose: bool,
+    /// Colour on stdout.
+    pub color_stdout: bool,
+    /// Colour on stderr.
+    pub color_stderr: bool,
+}
+
+impl Output {
+    pub fn new(global: &Global) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |terminal: bool| match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        Self {
+            quiet: global.quiet,
+            verbose: global.verbose,
+            color_stdout: decide(std::io::stdout().is_terminal()),
+            color_stderr: decide(std::io::stderr().is_terminal()),
+        }
+    }
+
+    /// Prints a result line on stdout (unless quiet).
+    pub fn line(&self, text: &str) {
+        if !self.quiet {
+            write_stdout(text);
+        }
+    }
+
+    /// Prints text on stdout whatever the verbosity (the output the user asked for).
+    pub fn always(&self, text: &str) {
+        write_stdout(text);
+    }
+
+    /// Prints a `-v` explanation on stderr.
+    pub fn detail(&self, text: &str) {
+        if self.verbose {
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
+        }
+    }
+
+    /// Renders a diagnostic on stderr.
+    pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) {
+        let _ =
+            writeln!(std::io::stderr().lock(), "{}", self.render(diagnostic, self.color_stderr));
+    }
+
+    /// Renders a diagnostic as text, with or without colour.
+    pub fn render(&self, diagnostic: &dyn Diagnostic, color: bool) -> String {
+        let theme =
+            if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let mut text = String::new();
+        if handler.render_report(&mut text, diagnostic).is_err() {
+            text = diagnostic.to_string();
+        }
+        text.trim_end().to_string()
+    }
+}
+
+fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{text}").and_then(|()| out.flush()).is_err() {
+        // The reader went away (`zergcfg ... | head`): nothing more can be said.
+        std::process::exit(0);
+    }
+}

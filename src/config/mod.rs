@@ -1,0 +1,339 @@
+//! `zerg.toml`: the declarative description of one deployment. Loading checks it against the
+//! JSON Schema in `schemas/` (the same one editors use), then resolves every path against the
+//! layout root so the rest of the tool only ever sees absolute paths.
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::source::{Source, Span};
+
+/// How the uWSGI in use was built, which decides the `plugins:` lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Packaging {
+    /// `pip install uwsgi`: Python and the zergpool are built in.
+    #[default]
+    Pypi,
+    /// Debian's `uwsgi-core`: `plugins: python3` and `plugins: zergpool` are needed.
+    Debian,
+}
+
+/// What clients speak on the public address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// The uwsgi binary protocol (nginx `uwsgi_pass`).
+    Uwsgi,
+    /// Plain HTTP.
+    Http,
+}
+
+/// The per-instance resources that zergling A and the restarter must not share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    /// Master FIFO the other zergling writes `q` into.
+    pub fifo: PathBuf,
+    /// Pid file.
+    pub pidfile: PathBuf,
+    /// Log file.
+    pub logto: PathBuf,
+    /// Stats server address (unix socket path or host:port).
+    pub stats: String,
+}
+
+/// A loaded `zerg.toml`, every path absolute (as on the target machine, not under `--root`).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file itself, for pointing at its lines.
+    pub source: Source,
+    /// Layout root.
+    pub root: PathBuf,
+    /// Galaxy's server directory.
+    pub server: PathBuf,
+    /// Galaxy's virtualenv.
+    pub venv: PathBuf,
+    /// Galaxy's configuration directory.
+    pub config_dir: PathBuf,
+    /// The Emperor's vassals directory.
+    pub vassals: PathBuf,
+    /// Runtime state directory.
+    pub var: PathBuf,
+    /// The installed galaxy.yml.
+    pub galaxy_config: PathBuf,
+    /// The installed main job conf, when set explicitly.
+    pub job_conf: Option<PathBuf>,
+    /// The user Galaxy runs as.
+    pub user: String,
+    /// The group allowed to read files holding secrets.
+    pub group: Option<String>,
+    /// The uwsgi executable.
+    pub uwsgi_binary: PathBuf,
+    /// How that uWSGI was built.
+    pub packaging: Packaging,
+    /// Emperor scan interval, when set.
+    pub emperor_freq: Option<u32>,
+    /// Public address, when set explicitly.
+    pub pool_address: Option<String>,
+    /// Public protocol, when set explicitly.
+    pub pool_protocol: Option<Protocol>,
+    /// The pool's unix socket.
+    pub pool_socket: PathBuf,
+    /// Zergling A's own resources.
+    pub zergling: Instance,
+    /// Zergling B's own resources.
+    pub restarter: Instance,
+    /// The restarter's job conf.
+    pub restarter_job_conf: PathBuf,
+    /// Lint settings: rules ignored.
+    pub lint_ignore: Vec<String>,
+    /// Lint settings: rules re-levelled, by code or name.
+    pub lint_level: Vec<(String, String)>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    layout: RawLayout,
+    #[serde(default)]
+    uwsgi: RawUwsgi,
+    #[serde(default)]
+    pool: RawPool,
+    #[serde(default)]
+    zergling: RawInstance,
+    #[serde(default)]
+    restarter: RawRestarter,
+    #[serde(default)]
+    lint: RawLint,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLayout {
+    root: Option<String>,
+    server: Option<String>,
+    venv: Option<String>,
+    config: Option<String>,
+    vassals: Option<String>,
+    var: Option<String>,
+    galaxy_config: Option<String>,
+    job_conf: Option<String>,
+    user: Option<String>,
+    group: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawUwsgi {
+    binary: Option<String>,
+    #[serde(default)]
+    packaging: Packaging,
+    emperor_freq: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPool {
+    address: Option<String>,
+    protocol: Option<Protocol>,
+    socket: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawInstance {
+    fifo: Option<String>,
+    pidfile: Option<String>,
+    logto: Option<String>,
+    stats: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRestarter {
+    fifo: Option<String>,
+    pidfile: Option<String>,
+    logto: Option<String>,
+    stats: Option<String>,
+    job_conf: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLint {
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    level: std::collections::BTreeMap<String, String>,
+}
+
+/// The default layout root, the admin training's.
+pub const DEFAULT_ROOT: &str = "/srv/galaxy";
+
+/// The file name looked for in the current directory when `--config` is not given.
+pub const FILE_NAME: &str = "zerg.toml";
+
+/// The JSON Schema of `zerg.toml`, as shipped in `schemas/`.
+pub const SCHEMA: &str = include_str!("../../schemas/zerg.schema.json");
+
+impl Config {
+    /// Reads and checks `zerg.toml` at `path`.
+    ///
+    /// # Errors
+    /// Unreadable file, malformed TOML, or anything the schema rejects, with its position.
+    pub fn load(path: &Path) -> Result<Self> {
+        let source = Source::read(path).map_err(|e| {
+            Error::io("zergcfg::config", path, "read", &e).with_help(format!(
+                "write a {FILE_NAME} (see fixtures/example/zerg.toml) or give its path with \
+                 --config"
+            ))
+        })?;
+        Self::parse(source)
+    }
+
+    /// Checks and resolves a `zerg.toml` already read.
+    ///
+    /// # Errors
+    /// Malformed TOML, or anything the schema rejects, with its position.
+    pub fn parse(source: Source) -> Result<Self> {
+        schema::check(&source)?;
+
+        let raw: Raw = toml::from_str(&source.text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            Error::at("zergcfg::config", &source, span, e.message().trim(), "here")
+                .with_help("see the descriptions in schemas/zerg.schema.json")
+        })?;
+
+        Ok(resolve(source, raw))
+    }
+
+    /// The byte span of a value, by its path of keys (e.g. `["pool", "address"]`).
+    pub fn span_of(&self, keys: &[&str]) -> Option<Span> {
+        schema::span_of(&self.source.text, keys)
+    }
+}
+
+fn resolve(source: Source, raw: Raw) -> Config {
+    let root = PathBuf::from(raw.layout.root.as_deref().unwrap_or(DEFAULT_ROOT));
+    let at =
+        |value: Option<&String>, default: &str| root.join(value.map_or(default, String::as_str));
+    let var = at(raw.layout.var.as_ref(), "var");
+    let in_var = |value: Option<&String>, default: &str| match value {
+        Some(v) => root.join(v),
+        None => var.join(default),
+    };
+
+    let zergling = Instance {
+        fifo: in_var(raw.zergling.fifo.as_ref(), "zergling.fifo"),
+        pidfile: in_var(raw.zergling.pidfile.as_ref(), "zergling.pid"),
+        logto: in_var(raw.zergling.logto.as_ref(), "zergling.log"),
+        stats: stats(&root, &var, raw.zergling.stats.as_ref(), "zergling-stats.sock"),
+    };
+    let restarter = Instance {
+        fifo: in_var(raw.restarter.fifo.as_ref(), "restarter.fifo"),
+        pidfile: in_var(raw.restarter.pidfile.as_ref(), "restarter.pid"),
+        logto: in_var(raw.restarter.logto.as_ref(), "restarter.log"),
+        stats: stats(&root, &var, raw.restarter.stats.as_ref(), "restarter-stats.sock"),
+    };
+
+    Config {
+        server: at(raw.layout.server.as_ref(), "server"),
+        venv: at(raw.layout.venv.as_ref(), "venv"),
+        config_dir: at(raw.layout.config.as_ref(), "config"),
+        vassals: at(raw.layout.vassals.as_ref(), "vassals"),
+        galaxy_config: at(raw.layout.galaxy_config.as_ref(), "config/galaxy.yml"),
+        job_conf: raw.layout.job_conf.as_ref().map(|p| root.join(p)),
+        user: raw.layout.user.unwrap_or_else(|| "galaxy".to_string()),
+        group: raw.layout.group,
+        uwsgi_binary: at(raw.uwsgi.binary.as_ref(), "venv/bin/uwsgi"),
+        packaging: raw.uwsgi.packaging,
+        emperor_freq: raw.uwsgi.emperor_freq,
+        pool_address: raw.pool.address,
+        pool_protocol: raw.pool.protocol,
+        pool_socket: in_var(raw.pool.socket.as_ref(), "zergpool.sock"),
+        zergling,
+        restarter,
+        restarter_job_conf: at(raw.restarter.job_conf.as_ref(), "config/job_conf-restarter.xml"),
+        lint_ignore: raw.lint.ignore,
+        lint_level: raw.lint.level.into_iter().collect(),
+        var,
+        root,
+        source,
+    }
+}
+
+/// A stats address is a path (resolved like the others) unless it looks like `host:port`.
+fn stats(root: &Path, var: &Path, value: Option<&String>, default: &str) -> String {
+    match value {
+        Some(v) if v.contains(':') && !v.starts_with('/') => v.clone(),
+        Some(v) => root.join(v).display().to_string(),
+        None => var.join(default).display().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(Source::new("zerg.toml", text))
+    }
+
+    #[test]
+    fn everything_defaults_from_the_root() {
+        let config = parse("").unwrap();
+        assert_eq!(config.root, PathBuf::from("/srv/galaxy"));
+        assert_eq!(config.server, PathBuf::from("/srv/galaxy/server"));
+        assert_eq!(config.vassals, PathBuf::from("/srv/galaxy/vassals"));
+        assert_eq!(config.zergling.fifo, PathBuf::from("/srv/galaxy/var/zergling.fifo"));
+        assert_eq!(config.restarter.stats, "/srv/galaxy/var/restarter-stats.sock");
+        assert_eq!(config.uwsgi_binary, PathBuf::from("/srv/galaxy/venv/bin/uwsgi"));
+        assert_eq!(
+            config.restarter_job_conf,
+            PathBuf::from("/srv/galaxy/config/job_conf-restarter.xml")
+        );
+        assert_eq!(config.user, "galaxy");
+        assert_eq!(config.packaging, Packaging::Pypi);
+    }
+
+    #[test]
+    fn overrides_resolve_against_the_root() {
+        let config = parse(
+            "[layout]\nroot = \"/opt/g\"\nvar = \"/run/galaxy\"\n[restarter]\nstats = \
+             \"127.0.0.1:9192\"\nfifo = \"state/b.fifo\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.var, PathBuf::from("/run/galaxy"));
+        assert_eq!(config.zergling.pidfile, PathBuf::from("/run/galaxy/zergling.pid"));
+        assert_eq!(config.restarter.fifo, PathBuf::from("/opt/g/state/b.fifo"));
+        assert_eq!(config.restarter.stats, "127.0.0.1:9192");
+    }
+
+    #[test]
+    fn unknown_keys_point_at_the_key() {
+        let err = parse("[layout]\nrot = \"/x\"\n").unwrap_err();
+        assert!(err.message().contains("rot"), "{}", err.message());
+        assert_eq!(err.span(), Some(9..12));
+    }
+
+    #[test]
+    fn wrong_types_point_at_the_value() {
+        let err = parse("[uwsgi]\npackaging = \"gentoo\"\n").unwrap_err();
+        assert_eq!(&"[uwsgi]\npackaging = \"gentoo\"\n"[err.span().unwrap()], "\"gentoo\"");
+    }
+
+    #[test]
+    fn relative_root_is_rejected() {
+        assert!(parse("[layout]\nroot = \"srv\"\n").is_err());
+    }
+
+    #[test]
+    fn malformed_toml_is_positioned() {
+        let err = parse("[layout\nroot = 1\n").unwrap_err();
+        assert!(err.span().is_some());
+    }
+}

@@ -1,0 +1,15 @@
+//! zergcfg: generate, lint and diff the uWSGI configuration of a Galaxy server that restarts
+//! without downtime in Zerg mode while its job handlers run as uWSGI mules.
+
+pub mod build;
+pub mod config;
+pub mod error;
+pub mod galaxy;
+pub mod jobconf;
+pub mod plan;
+pub mod render;
+pub mod source;
+pub mod uwsgi;
+pub mod write;
+pub mod xml;
+pub mod yaml;

@@ -1,0 +1,264 @@
+//! The plan: everything `build` would write, computed in memory from zerg.toml, galaxy.yml and
+//! the main job conf. `build` writes it, `diff` compares it with what is installed. Nothing is
+//! written until the whole plan exists, so bad input leaves every file as it was.
+
+mod handlers;
+mod options;
+
+use std::path::{Path, PathBuf};
+
+use minijinja::context;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::galaxy::{GalaxyYml, line_start};
+use crate::jobconf::restarter::HandlerName;
+use crate::jobconf::{self, JobConf};
+use crate::render::render;
+use crate::source::Source;
+
+pub use handlers::handler_names;
+pub use options::{Line, Public, Sections, public_address, sections};
+
+/// File name of the pool vassal.
+pub const POOL_FILE: &str = "vassal-zergpool.yml";
+/// File name of zergling A's vassal.
+pub const ZERGLING_FILE: &str = "vassal-zergling.yml";
+/// File name of the restarter's uWSGI and Galaxy config.
+pub const RESTARTER_FILE: &str = "galaxy-restarter.yml";
+
+/// What a generated file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// `vassals/vassal-zergpool.yml`.
+    Pool,
+    /// `vassals/vassal-zergling.yml`.
+    Zergling,
+    /// `config/galaxy-restarter.yml`.
+    Restarter,
+    /// `config/job_conf-restarter.xml`.
+    RestarterJobConf,
+}
+
+/// Who may read a file once written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// World-readable (0644 when new): vassal files hold no secrets.
+    Public,
+    /// Owner only (0600), or owner and `group` (0640): never world-readable.
+    Secret {
+        /// The group that may read it.
+        group: Option<String>,
+    },
+}
+
+/// One file the plan would write.
+#[derive(Debug, Clone)]
+pub struct PlannedFile {
+    /// What it is.
+    pub role: Role,
+    /// Where it lives on the target machine.
+    pub target: PathBuf,
+    /// Where it is written (under `--root` when given).
+    pub on_disk: PathBuf,
+    /// Its full content.
+    pub content: String,
+    /// Who may read it.
+    pub access: Access,
+}
+
+/// Everything `build` would write and the commands to run afterwards.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The four files, pool first.
+    pub files: Vec<PlannedFile>,
+    /// Starts the Emperor (once, as the Galaxy user or root with uid/gid options).
+    pub emperor_command: String,
+    /// Restarts Galaxy without downtime, as the Galaxy user.
+    pub restart_command: String,
+    /// Zergling A's handler names.
+    pub handlers: Vec<HandlerName>,
+    /// The installed files read.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Maps a target path to where it is on disk: under `root` when given.
+pub fn on_disk(root: Option<&Path>, target: &Path) -> PathBuf {
+    match root {
+        Some(root) => root.join(target.strip_prefix("/").unwrap_or(target)),
+        None => target.to_path_buf(),
+    }
+}
+
+impl Plan {
+    /// Computes the plan for `config`, reading installed files under `root` when given.
+    ///
+    /// # Errors
+    /// Any input that is missing, malformed or would break the dance, with its position.
+    pub fn compute(config: &Config, root: Option<&Path>) -> Result<Self> {
+        let galaxy = GalaxyYml::read(&on_disk(root, &config.galaxy_config))?;
+        let job_conf_target = main_job_conf(config, &galaxy);
+        let job_conf_path = on_disk(root, &job_conf_target);
+        let job_conf = read_job_conf(&job_conf_path)?;
+
+        let public = public_address(config, &galaxy)?;
+        let handlers = handler_names(&galaxy)?;
+        let sections = sections(config, &galaxy, &public)?;
+
+        let restarter_target = config.config_dir.join(RESTARTER_FILE);
+        let binary = config.uwsgi_binary.display().to_string();
+        let mut emperor_command =
+            format!("{binary} --emperor {} --emperor-wrapper {binary}", config.vassals.display());
+        if let Some(freq) = config.emperor_freq {
+            emperor_command.push_str(&format!(" --emperor-freq {freq}"));
+        }
+        let restart_command =
+            format!("sudo -u {} {binary} --yaml {}", config.user, restarter_target.display());
+
+        let handler_ids: Vec<String> = handlers.iter().map(|h| h.id.clone()).collect();
+        let pool = render(
+            "vassal-zergpool.yml.j2",
+            &context! { options => minijinja::Value::from(minijinja::value::Serde(&sections.pool)), address => public.address },
+        )?;
+        let zergling = render(
+            "vassal-zergling.yml.j2",
+            &context! { options => minijinja::Value::from(minijinja::value::Serde(&sections.zergling)), handlers => handler_ids.clone() },
+        )?;
+        let restarter = render(
+            "galaxy-restarter.yml.j2",
+            &context! {
+                options => minijinja::Value::from(minijinja::value::Serde(&sections.restarter)),
+                restart_command => restart_command.clone(),
+                job_conf => config.restarter_job_conf.display().to_string(),
+                galaxy_section => restarter_galaxy_section(config, &galaxy)?,
+            },
+        )?;
+        let header = render(
+            "job_conf-restarter-header.xml.j2",
+            &context! {
+                job_conf => comment_safe(&job_conf_target.display().to_string()),
+                job_conf_name => comment_safe(&file_name(&job_conf_target)),
+                handlers => handler_ids,
+            },
+        )?;
+        let restarter_job_conf =
+            jobconf::restarter::render_restarter(&job_conf, &handlers, header.trim_end())
+                .map_err(|e| job_conf_error(&job_conf.source, e))?;
+
+        let secret = Access::Secret { group: config.group.clone() };
+        let file = |role, target: PathBuf, content, access| PlannedFile {
+            role,
+            on_disk: on_disk(root, &target),
+            target,
+            content,
+            access,
+        };
+        let files = vec![
+            file(Role::Pool, config.vassals.join(POOL_FILE), pool, Access::Public),
+            file(Role::Zergling, config.vassals.join(ZERGLING_FILE), zergling, Access::Public),
+            file(Role::Restarter, restarter_target, restarter, secret.clone()),
+            file(
+                Role::RestarterJobConf,
+                config.restarter_job_conf.clone(),
+                restarter_job_conf,
+                secret,
+            ),
+        ];
+
+        Ok(Self {
+            files,
+            emperor_command,
+            restart_command,
+            handlers,
+            inputs: vec![galaxy.source.path.clone(), job_conf_path],
+        })
+    }
+}
+
+/// The main job conf: zerg.toml's, else galaxy.yml's `job_config_file` (relative to the config
+/// directory, as Galaxy resolves it), else `job_conf.xml` in the config directory.
+fn main_job_conf(config: &Config, galaxy: &GalaxyYml) -> PathBuf {
+    if let Some(path) = &config.job_conf {
+        return path.clone();
+    }
+    match galaxy.galaxy_value("job_config_file") {
+        Some(path) => config.config_dir.join(path),
+        None => config.config_dir.join("job_conf.xml"),
+    }
+}
+
+fn read_job_conf(path: &Path) -> Result<JobConf> {
+    let source = Source::read(path).map_err(|e| {
+        Error::io("zergcfg::jobconf", path, "read", &e).with_help(
+            "the restarter's job conf is built from the main job conf; install it, or set \
+             `layout.job_conf` in zerg.toml (or `job_config_file` in galaxy.yml) to its path",
+        )
+    })?;
+    jobconf::read(&source).map_err(|e| job_conf_error(&source, e))
+}
+
+fn job_conf_error(source: &Source, e: jobconf::JobConfError) -> Error {
+    Error::at("zergcfg::jobconf", source, e.span.clone(), e.message.clone(), "here")
+        .with_help(e.help.clone())
+}
+
+/// galaxy.yml's `galaxy:` section as text, with `job_config_file` pointing at the restarter's
+/// job conf: the value replaced in place, or a line added at the section's indentation.
+fn restarter_galaxy_section(config: &Config, galaxy: &GalaxyYml) -> Result<String> {
+    let job_conf = config.restarter_job_conf.display().to_string();
+    let Some(section) = &galaxy.galaxy else {
+        return Ok(format!("galaxy:\n  job_config_file: {job_conf}\n"));
+    };
+    let text = &galaxy.source.text;
+    let base = section.text.start;
+    let mut out = text[section.text.clone()].to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+
+    let crate::yaml::Node::Mapping { entries, flow: false, .. } = &section.entry.value else {
+        return Err(Error::at(
+            "zergcfg::galaxy",
+            &galaxy.source,
+            section.entry.value.span(),
+            "galaxy.yml's galaxy section is not a block mapping",
+            "here",
+        )
+        .with_help("write the galaxy section as one `key: value` line per setting"));
+    };
+
+    let value = yaml_scalar(&job_conf);
+    if let Some(entry) = entries.iter().rev().find(|e| e.key.value == "job_config_file") {
+        let span = entry.value.span();
+        out.replace_range(span.start - base..span.end - base, &value);
+    } else if let Some(first) = entries.first() {
+        let indent = &text[line_start(text, first.key.span.start)..first.key.span.start];
+        let insert_at = entries.last().map_or(out.len(), |last| {
+            let end = last.value.span().end - base;
+            out[end..].find('\n').map_or(out.len(), |i| end + i + 1)
+        });
+        out.insert_str(insert_at, &format!("{indent}job_config_file: {value}\n"));
+    } else {
+        out = format!("galaxy:\n  job_config_file: {value}\n");
+    }
+    Ok(out)
+}
+
+/// A YAML scalar for a path: plain when that is safe, single-quoted otherwise.
+fn yaml_scalar(value: &str) -> String {
+    if crate::uwsgi::portable::check_value(value).is_ok() {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "''"))
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
+}
+
+/// XML comments may not contain `--`.
+fn comment_safe(text: &str) -> String {
+    text.replace("--", "- -")
+}

@@ -1,0 +1,79 @@
+//! A file read from disk, kept whole so that every finding can point back at its exact bytes.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::NamedSource;
+
+/// A byte range into a [`Source`]'s text.
+pub type Span = std::ops::Range<usize>;
+
+/// The text of one file together with the path it was read from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Where the file lives (as given, or under `--root`).
+    pub path: PathBuf,
+    /// The whole text of the file.
+    pub text: Arc<str>,
+}
+
+impl Source {
+    /// Wraps text that was read from `path`.
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        Self { path: path.into(), text: text.into() }
+    }
+
+    /// Reads a file as UTF-8.
+    pub fn read(path: &Path) -> std::io::Result<Self> {
+        let text = std::fs::read_to_string(path)?;
+        Ok(Self::new(path, text))
+    }
+
+    /// The path as it is shown to the user.
+    pub fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The source in the form miette renders snippets from.
+    pub fn named(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(self.name(), Arc::clone(&self.text))
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.text, offset)
+    }
+}
+
+/// One-based line and column (in characters) of a byte offset into `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// The largest char boundary not after `offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut i = offset.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "a: é\nbé: c\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 6), (2, 1));
+        assert_eq!(line_col(text, 9), (2, 3));
+        assert_eq!(line_col(text, 999), (3, 1));
+    }
+}

@@ -1,0 +1,103 @@
+//! The portable subset of YAML: what uWSGI's line-based reader (PyPI builds) and its libyaml
+//! reader (Debian builds) both read the same way. Everything zergcfg writes stays inside it.
+
+/// Why a value is outside the portable subset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unportable {
+    /// `key:` with nothing after it: the line-based reader stops reading the section.
+    Empty,
+    /// Contains `#`: the line-based reader cuts the value there.
+    Hash,
+    /// Contains `": "`: libyaml fails to parse the file.
+    ColonSpace,
+    /// Starts with a YAML indicator character: libyaml reads it differently or fails.
+    Indicator(char),
+    /// Leading or trailing white space: the readers trim it differently.
+    Whitespace,
+    /// A line break or other control character inside the value.
+    Control,
+}
+
+impl Unportable {
+    /// A sentence saying what goes wrong.
+    pub fn reason(self) -> String {
+        match self {
+            Unportable::Empty => {
+                "an empty value makes uWSGI's line-based reader stop reading the section".into()
+            }
+            Unportable::Hash => "uWSGI's line-based reader cuts the value at `#`".into(),
+            Unportable::ColonSpace => "`: ` inside a value is a parse error for libyaml".into(),
+            Unportable::Indicator(c) => {
+                format!("a value starting with `{c}` means something else to libyaml")
+            }
+            Unportable::Whitespace => "leading or trailing spaces are read differently".into(),
+            Unportable::Control => "a line break or control character cannot be written".into(),
+        }
+    }
+}
+
+/// Characters that must not start a portable value.
+pub const INDICATORS: &[char] =
+    &['%', '@', '&', '*', '!', '|', '>', '[', '{', ']', '}', '"', '\'', '`', ',', '?', '-', ':'];
+
+/// Checks that `value` can be written unquoted and read identically by both readers.
+///
+/// # Errors
+/// The first reason it cannot.
+pub fn check_value(value: &str) -> Result<(), Unportable> {
+    let Some(first) = value.chars().next() else {
+        return Err(Unportable::Empty);
+    };
+    if value.chars().any(char::is_control) {
+        return Err(Unportable::Control);
+    }
+    if value.trim() != value {
+        return Err(Unportable::Whitespace);
+    }
+    if value.contains('#') {
+        return Err(Unportable::Hash);
+    }
+    if value.contains(": ") || value.ends_with(':') {
+        return Err(Unportable::ColonSpace);
+    }
+    if INDICATORS.contains(&first)
+        && !(first == '-' && value.len() > 1 && !value[1..].starts_with(' '))
+    {
+        return Err(Unportable::Indicator(first));
+    }
+    Ok(())
+}
+
+/// Checks an option name the same way (names are never empty and never start with `-`).
+///
+/// # Errors
+/// The first reason it cannot be written as a key.
+pub fn check_key(key: &str) -> Result<(), Unportable> {
+    check_value(key)?;
+    if key.starts_with('-') {
+        return Err(Unportable::Indicator('-'));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portable_values() {
+        assert_eq!(check_value("127.0.0.1:8080"), Ok(()));
+        assert_eq!(check_value("galaxy.webapps.galaxy.buildapp:uwsgi_app()"), Ok(()));
+        assert_eq!(check_value("writefifo:/srv/galaxy/var/a.fifo q"), Ok(()));
+        assert_eq!(check_value("/static=static"), Ok(()));
+        assert_eq!(check_value("-1"), Ok(()));
+        assert_eq!(check_value("%(var)/x"), Err(Unportable::Indicator('%')));
+        assert_eq!(check_value("a#b"), Err(Unportable::Hash));
+        assert_eq!(check_value("a: b"), Err(Unportable::ColonSpace));
+        assert_eq!(check_value(""), Err(Unportable::Empty));
+        assert_eq!(check_value("\"q\""), Err(Unportable::Indicator('"')));
+        assert_eq!(check_value(" x"), Err(Unportable::Whitespace));
+        assert_eq!(check_value("a\rb"), Err(Unportable::Control));
+        assert_eq!(check_value("- x"), Err(Unportable::Indicator('-')));
+    }
+}

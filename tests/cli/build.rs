@@ -1,0 +1,150 @@
+//! `zergcfg build` on disk: what it writes, what it leaves alone, modes, and that bad input
+//! writes nothing at all.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::support::{fixture, fixture_copy, snapshot, zergcfg};
+
+const OUTPUTS: [&str; 4] = [
+    "srv/galaxy/vassals/vassal-zergpool.yml",
+    "srv/galaxy/vassals/vassal-zergling.yml",
+    "srv/galaxy/config/galaxy-restarter.yml",
+    "srv/galaxy/config/job_conf-restarter.xml",
+];
+
+fn build(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["build", "--config", "zerg.toml", "--root", "."];
+    args.extend_from_slice(extra);
+    zergcfg(dir, &args)
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn second_build_rewrites_nothing() {
+    let dir = fixture_copy("example");
+    assert_eq!(build(dir.path(), &[]).status.code(), Some(0));
+    let first = snapshot(dir.path());
+
+    let again = build(dir.path(), &[]);
+    assert_eq!(again.status.code(), Some(0));
+    let stdout = String::from_utf8(again.stdout).unwrap();
+    assert_eq!(stdout.matches("unchanged ").count(), 4, "{stdout}");
+    assert_eq!(snapshot(dir.path()), first, "a second build touched a file");
+
+    assert_eq!(build(dir.path(), &["--check"]).status.code(), Some(0));
+}
+
+#[test]
+fn only_the_changed_file_is_rewritten() {
+    let dir = fixture_copy("example");
+    assert_eq!(build(dir.path(), &[]).status.code(), Some(0));
+    let before = snapshot(dir.path());
+
+    let job_conf = dir.path().join("srv/galaxy/config/job_conf.xml");
+    let text = fs::read_to_string(&job_conf).unwrap().replace("workers=\"4\"", "workers=\"8\"");
+    fs::write(&job_conf, text).unwrap();
+
+    assert_eq!(build(dir.path(), &["--check"]).status.code(), Some(1));
+    let out = build(dir.path(), &[]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("changed   ./srv/galaxy/config/job_conf-restarter.xml"), "{stdout}");
+    let after = snapshot(dir.path());
+    for name in &OUTPUTS[..3] {
+        assert_eq!(before[Path::new(name)], after[Path::new(name)], "{name} was rewritten");
+    }
+    assert!(!after.keys().any(|p| p.to_string_lossy().contains(".zergcfg-")), "temporary left");
+}
+
+#[test]
+fn secrets_are_never_world_readable() {
+    let dir = fixture_copy("example");
+    assert_eq!(build(dir.path(), &[]).status.code(), Some(0));
+    let root = dir.path();
+    assert_eq!(mode(&root.join(OUTPUTS[0])), 0o644);
+    assert_eq!(mode(&root.join(OUTPUTS[1])), 0o644);
+    assert_eq!(mode(&root.join(OUTPUTS[2])), 0o600);
+    assert_eq!(mode(&root.join(OUTPUTS[3])), 0o600);
+
+    // An installed restarter someone made world-readable loses the world bits; a vassal keeps
+    // the mode its administrator chose.
+    fs::set_permissions(root.join(OUTPUTS[2]), fs::Permissions::from_mode(0o644)).unwrap();
+    fs::set_permissions(root.join(OUTPUTS[1]), fs::Permissions::from_mode(0o640)).unwrap();
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(mode(&root.join(OUTPUTS[2])), 0o640);
+    assert_eq!(mode(&root.join(OUTPUTS[1])), 0o640);
+}
+
+#[test]
+fn a_group_makes_secrets_group_readable() {
+    let dir = fixture_copy("example");
+    let toml = dir.path().join("zerg.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    let gid = std::os::unix::fs::MetadataExt::gid(&fs::metadata(dir.path()).unwrap());
+    fs::write(
+        &toml,
+        text.replace("user = \"galaxy\"", &format!("user = \"galaxy\"\ngroup = \"{gid}\"")),
+    )
+    .unwrap();
+
+    assert_eq!(build(dir.path(), &[]).status.code(), Some(0));
+    let restarter = dir.path().join(OUTPUTS[2]);
+    assert_eq!(mode(&restarter), 0o640);
+    assert_eq!(std::os::unix::fs::MetadataExt::gid(&fs::metadata(&restarter).unwrap()), gid);
+}
+
+#[test]
+fn an_unknown_group_is_an_error_and_writes_nothing() {
+    let dir = fixture_copy("example");
+    let toml = dir.path().join("zerg.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    fs::write(
+        &toml,
+        text.replace("user = \"galaxy\"", "user = \"galaxy\"\ngroup = \"no-such-group-zc\""),
+    )
+    .unwrap();
+    let before = snapshot(dir.path());
+
+    let out = build(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-group-zc"));
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn bad_input_writes_nothing() {
+    let bad = fixture("bad");
+    let mut cases: Vec<_> = fs::read_dir(&bad).unwrap().map(|e| e.unwrap().file_name()).collect();
+    cases.sort();
+    assert!(cases.len() >= 10);
+
+    for case in cases {
+        let name = format!("bad/{}", case.to_string_lossy());
+        let dir = fixture_copy(&name);
+        let before = snapshot(dir.path());
+        let out = build(dir.path(), &[]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stdout.is_empty(), "{name} printed on stdout");
+        assert_eq!(snapshot(dir.path()), before, "{name} changed files");
+    }
+}
+
+#[test]
+fn the_example_works_from_any_directory() {
+    let dir = fixture_copy("example");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zerg.toml");
+    let out = zergcfg(
+        elsewhere.path(),
+        &["build", "--config", config.to_str().unwrap(), "--root", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in OUTPUTS {
+        assert!(dir.path().join(name).is_file(), "{name} missing");
+    }
+}

@@ -1,0 +1,8 @@
+//! The integration tests of zergcfg, in one binary: CLI transcripts that pin exit codes and exact
+//! output, the behaviour of `build` on disk, uWSGI's own reading of the generated files, and the
+//! zero-downtime restart with real uWSGI processes.
+
+mod build;
+mod support;
+mod transcripts;
+mod uwsgi_reads;

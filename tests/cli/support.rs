@@ -1,0 +1,92 @@
+//! Shared helpers: fixture copies in temporary directories, running the binary, and snapshots of
+//! a directory tree to prove a command left it as it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture directory by its path under `fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("fixtures").join(name)
+}
+
+/// Copies a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A temporary copy of a fixture.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(name), dir.path());
+    dir
+}
+
+/// Runs zergcfg with `args` in `cwd`.
+pub fn zergcfg(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zergcfg"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// Every file under `dir` with its content, mode and modification time.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32, std::time::SystemTime)> {
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+fn walk(
+    base: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<PathBuf, (Vec<u8>, u32, std::time::SystemTime)>,
+) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        let metadata = fs::symlink_metadata(&path).unwrap();
+        if metadata.is_dir() {
+            walk(base, &path, files);
+        } else {
+            let relative = path.strip_prefix(base).unwrap().to_path_buf();
+            let content = fs::read(&path).unwrap_or_default();
+            files.insert(
+                relative,
+                (content, metadata.permissions().mode() & 0o7777, metadata.modified().unwrap()),
+            );
+        }
+    }
+}
+
+/// Whether a uWSGI with the Python plugin is installed. Under CI its absence is a failure, not a
+/// reason to skip.
+pub fn uwsgi_available() -> bool {
+    let found = Command::new("uwsgi").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "uwsgi is not installed (scripts/test installs it)"
+        );
+        eprintln!("skipped: uwsgi is not installed (scripts/test installs it)");
+    }
+    found
+}
