@@ -105,7 +105,7 @@ impl GalaxyYml {
         self.galaxy_value("server_name").unwrap_or_else(|| "main".to_string())
     }
 
-    /// A scalar value of the `galaxy:` section (the last one, as PyYAML reads repeats).
+    /// A scalar value of the `galaxy:` section (the last one, as `PyYAML` reads repeats).
     pub fn galaxy_value(&self, key: &str) -> Option<String> {
         let section = self.galaxy.as_ref()?;
         let entry = section.entry.value.get_last(key)?;

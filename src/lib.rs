@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod galaxy;
 pub mod jobconf;
+pub mod lint;
 pub mod plan;
 pub mod render;
 pub mod source;

@@ -105,13 +105,12 @@ pub fn lookup_group(group: &str, group_file: &Path) -> Result<u32> {
     }
     let text = fs::read_to_string(group_file).unwrap_or_default();
     text.lines()
-        .filter_map(|line| {
+        .find_map(|line| {
             let mut fields = line.split(':');
             let name = fields.next()?;
             let gid = fields.nth(1)?.parse::<u32>().ok()?;
             (name == group).then_some(gid)
         })
-        .next()
         .ok_or_else(|| {
             Error::new(
                 "zergcfg::config",

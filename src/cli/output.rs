@@ -13,8 +13,6 @@ pub struct Output {
     pub quiet: bool,
     /// Explain what was read and written.
     pub verbose: bool,
-    /// Colour on stdout.
-    pub color_stdout: bool,
     /// Colour on stderr.
     pub color_stderr: bool,
 }
@@ -30,7 +28,6 @@ impl Output {
         Self {
             quiet: global.quiet,
             verbose: global.verbose,
-            color_stdout: decide(std::io::stdout().is_terminal()),
             color_stderr: decide(std::io::stderr().is_terminal()),
         }
     }
@@ -42,11 +39,6 @@ impl Output {
         }
     }
 
-    /// Prints text on stdout whatever the verbosity (the output the user asked for).
-    pub fn always(&self, text: &str) {
-        write_stdout(text);
-    }
-
     /// Prints a `-v` explanation on stderr.
     pub fn detail(&self, text: &str) {
         if self.verbose {
@@ -56,21 +48,19 @@ impl Output {
 
     /// Renders a diagnostic on stderr.
     pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) {
-        let _ =
-            writeln!(std::io::stderr().lock(), "{}", self.render(diagnostic, self.color_stderr));
+        let _ = writeln!(std::io::stderr().lock(), "{}", render(diagnostic, self.color_stderr));
     }
+}
 
-    /// Renders a diagnostic as text, with or without colour.
-    pub fn render(&self, diagnostic: &dyn Diagnostic, color: bool) -> String {
-        let theme =
-            if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-        let mut text = String::new();
-        if handler.render_report(&mut text, diagnostic).is_err() {
-            text = diagnostic.to_string();
-        }
-        text.trim_end().to_string()
+/// Renders a diagnostic as text, with or without colour.
+pub fn render(diagnostic: &dyn Diagnostic, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut text = String::new();
+    if handler.render_report(&mut text, diagnostic).is_err() {
+        text = diagnostic.to_string();
     }
+    text.trim_end().to_string()
 }
 
 fn write_stdout(text: &str) {

@@ -111,7 +111,7 @@ impl Plan {
         let mut emperor_command =
             format!("{binary} --emperor {} --emperor-wrapper {binary}", config.vassals.display());
         if let Some(freq) = config.emperor_freq {
-            emperor_command.push_str(&format!(" --emperor-freq {freq}"));
+            emperor_command = format!("{emperor_command} --emperor-freq {freq}");
         }
         let restart_command =
             format!("sudo -u {} {binary} --yaml {}", config.user, restarter_target.display());
@@ -144,7 +144,7 @@ impl Plan {
         )?;
         let restarter_job_conf =
             jobconf::restarter::render_restarter(&job_conf, &handlers, header.trim_end())
-                .map_err(|e| job_conf_error(&job_conf.source, e))?;
+                .map_err(|e| job_conf_error(&job_conf.source, &e))?;
 
         let secret = Access::Secret { group: config.group.clone() };
         let file = |role, target: PathBuf, content, access| PlannedFile {
@@ -195,10 +195,10 @@ fn read_job_conf(path: &Path) -> Result<JobConf> {
              `layout.job_conf` in zerg.toml (or `job_config_file` in galaxy.yml) to its path",
         )
     })?;
-    jobconf::read(&source).map_err(|e| job_conf_error(&source, e))
+    jobconf::read(&source).map_err(|e| job_conf_error(&source, &e))
 }
 
-fn job_conf_error(source: &Source, e: jobconf::JobConfError) -> Error {
+fn job_conf_error(source: &Source, e: &jobconf::JobConfError) -> Error {
     Error::at("zergcfg::jobconf", source, e.span.clone(), e.message.clone(), "here")
         .with_help(e.help.clone())
 }

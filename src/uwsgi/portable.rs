@@ -1,4 +1,4 @@
-//! The portable subset of YAML: what uWSGI's line-based reader (PyPI builds) and its libyaml
+//! The portable subset of YAML: what uWSGI's line-based reader (`PyPI` builds) and its `libyaml`
 //! reader (Debian builds) both read the same way. Everything zergcfg writes stays inside it.
 
 /// Why a value is outside the portable subset.

@@ -128,7 +128,7 @@ impl Node {
         self.entries().unwrap_or(&[]).iter().filter(move |e| e.key.value == key)
     }
 
-    /// The last entry with this key (as PyYAML sees a repeated key).
+    /// The last entry with this key (as `PyYAML` sees a repeated key).
     pub fn get_last(&self, key: &str) -> Option<&Entry> {
         self.entries()?.iter().rev().find(|e| e.key.value == key)
     }

@@ -2,6 +2,9 @@
 //! output, the behaviour of `build` on disk, uWSGI's own reading of the generated files, and the
 //! zero-downtime restart with real uWSGI processes.
 
+// Tests report skips and progress on stderr, as test output.
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
 mod build;
 mod support;
 mod transcripts;

@@ -71,7 +71,9 @@ fn uwsgi_reads_every_generated_file_as_intended() {
     let root = dir.path().join("srv/galaxy");
     copy_tree(&fixture("example/srv/galaxy/config"), &root.join("config"));
     let r = root.display().to_string();
-    let toml = format!("[layout]\nroot = \"{r}\"\n[uwsgi]\npackaging = \"debian\"\n");
+    let toml = format!(
+        "[layout]\nroot = \"{r}\"\njob_conf = \"config/job_conf.xml\"\n[uwsgi]\npackaging = \"debian\"\n"
+    );
     fs::write(dir.path().join("zerg.toml"), toml).unwrap();
     fs::create_dir_all(root.join("var")).unwrap();
     fs::create_dir_all(root.join("server")).unwrap();

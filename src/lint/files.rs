@@ -1,0 +1,114 @@
+//! The files a lint run looks at, each with its role in the dance and its parsed forms, parsed
+//! once and shared by every rule.
+
+use crate::jobconf::{self, JobConf, JobConfError};
+use crate::source::Source;
+use crate::uwsgi::{self, SectionError, UwsgiOption};
+use crate::yaml::{self, Document, YamlError};
+
+/// The part a file plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// `vassal-zergpool.yml`: the pool holding the public address.
+    Pool,
+    /// `vassal-zergling.yml`: zergling A, web workers and handler mules.
+    Zergling,
+    /// `galaxy-restarter.yml`: zergling B, web workers only, with a `galaxy:` section.
+    Restarter,
+    /// The installed `galaxy.yml`.
+    GalaxyConfig,
+    /// The main job conf, zergling A's.
+    JobConf,
+    /// The restarter's job conf.
+    RestarterJobConf,
+    /// Another file in the vassals directory (which the Emperor would start all the same).
+    Other,
+}
+
+impl Role {
+    /// Whether files of this role are YAML read by uWSGI.
+    pub fn is_uwsgi_yaml(self) -> bool {
+        matches!(self, Role::Pool | Role::Zergling | Role::Restarter | Role::GalaxyConfig)
+    }
+
+    /// Whether files of this role are job confs.
+    pub fn is_job_conf(self) -> bool {
+        matches!(self, Role::JobConf | Role::RestarterJobConf)
+    }
+}
+
+/// One file with its role and parsed forms.
+#[derive(Debug, Clone)]
+pub struct LintFile {
+    /// Its part in the dance.
+    pub role: Role,
+    /// Whether the role was guessed from the content rather than given.
+    pub role_assumed: bool,
+    /// The text.
+    pub source: Source,
+    /// For YAML roles: the documents, or why the file is not YAML.
+    pub yaml: Option<Result<Vec<Document>, YamlError>>,
+    /// For YAML roles: the `uwsgi:` section's options, when the file has a readable one.
+    pub uwsgi: Option<Result<Vec<UwsgiOption>, SectionError>>,
+    /// For job conf roles: the model, or why it cannot be read.
+    pub job_conf: Option<Result<JobConf, JobConfError>>,
+}
+
+impl LintFile {
+    /// Parses `source` as a file of `role`.
+    pub fn new(role: Role, role_assumed: bool, source: Source) -> Self {
+        let mut file = Self { role, role_assumed, source, yaml: None, uwsgi: None, job_conf: None };
+        if role.is_uwsgi_yaml() {
+            let parsed = yaml::parse(&file.source.text);
+            if let Ok(documents) = &parsed {
+                let section = documents
+                    .first()
+                    .and_then(|d| d.root.get_last("uwsgi"))
+                    .map(|entry| uwsgi::options(&entry.value));
+                file.uwsgi = section;
+            }
+            file.yaml = Some(parsed);
+        } else if role.is_job_conf() {
+            file.job_conf = Some(jobconf::read(&file.source));
+        }
+        file
+    }
+
+    /// The `uwsgi:` options, when the file has a readable section.
+    pub fn options(&self) -> Option<&[UwsgiOption]> {
+        self.uwsgi.as_ref()?.as_ref().ok().map(Vec::as_slice)
+    }
+
+    /// Every option with this name (`_` and `-` alike), in order.
+    pub fn options_named<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a UwsgiOption> + 'a {
+        self.options().unwrap_or(&[]).iter().filter(move |o| uwsgi::normalize(&o.key) == name)
+    }
+
+    /// The job conf model, when the file is a readable job conf.
+    pub fn job_conf(&self) -> Option<&JobConf> {
+        self.job_conf.as_ref()?.as_ref().ok()
+    }
+}
+
+/// Every file of one lint run.
+#[derive(Debug, Clone, Default)]
+pub struct FileSet {
+    /// The files, in the order they were given.
+    pub files: Vec<LintFile>,
+}
+
+impl FileSet {
+    /// The first file with this role, with its index.
+    pub fn by_role(&self, role: Role) -> Option<(usize, &LintFile)> {
+        self.files.iter().enumerate().find(|(_, f)| f.role == role)
+    }
+
+    /// Every file with this role, with their indexes.
+    pub fn all_by_role(&self, role: Role) -> impl Iterator<Item = (usize, &LintFile)> {
+        self.files.iter().enumerate().filter(move |(_, f)| f.role == role)
+    }
+}
