@@ -99,6 +99,9 @@ impl LintFile {
 pub struct FileSet {
     /// The files, in the order they were given.
     pub files: Vec<LintFile>,
+    /// The deployment's zerg.toml, when the run has one: it names each file's role and the
+    /// layout (vassals directory, paths) that rules compare against.
+    pub config: Option<crate::config::Config>,
 }
 
 impl FileSet {
