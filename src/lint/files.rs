@@ -80,12 +80,12 @@ impl LintFile {
         self.uwsgi.as_ref()?.as_ref().ok().map(Vec::as_slice)
     }
 
-    /// Every option with this name (`_` and `-` alike), in order.
+    /// Every option with exactly this name, in order.
     pub fn options_named<'a>(
         &'a self,
         name: &'a str,
     ) -> impl Iterator<Item = &'a UwsgiOption> + 'a {
-        self.options().unwrap_or(&[]).iter().filter(move |o| uwsgi::normalize(&o.key) == name)
+        self.options().unwrap_or(&[]).iter().filter(move |o| o.key == name)
     }
 
     /// The job conf model, when the file is a readable job conf.

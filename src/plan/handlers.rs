@@ -32,7 +32,7 @@ pub fn handler_names(galaxy: &GalaxyYml) -> Result<Vec<HandlerName>> {
     let server_name = galaxy.server_name();
     let mut names = Vec::new();
     let mut any_farm = false;
-    for option in galaxy.uwsgi.iter().filter(|o| uwsgi::normalize(&o.key) == "farm") {
+    for option in galaxy.uwsgi.iter().filter(|o| o.key == "farm") {
         let farm = uwsgi::parse_farm(&option.value).map_err(|why| {
             Error::at(
                 CODE,

@@ -143,9 +143,7 @@ pub fn sections(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<
     let mut restarter = head(config, &kept, &restarter_config, &pool_socket, public);
     restarter.extend(b.resources());
     restarter.push(Line::new("hook-accepting1-once", format!("writefifo:{} q", a.fifo)));
-    restarter.extend(
-        kept.iter().filter(|l| !MULE_OPTIONS.contains(&uwsgi::normalize(&l.key).as_str())).cloned(),
-    );
+    restarter.extend(kept.iter().filter(|l| !MULE_OPTIONS.contains(&l.key.as_str())).cloned());
 
     Ok(Sections { pool, zergling, restarter })
 }
@@ -154,7 +152,7 @@ pub fn sections(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<
 fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<Vec<Line>> {
     let mut kept = Vec::new();
     for option in &galaxy.uwsgi {
-        let name = uwsgi::normalize(&option.key);
+        let name = option.key.clone();
         if PER_INSTANCE.contains(&name.as_str()) {
             continue;
         }
@@ -211,10 +209,9 @@ fn head(
     public: &Public,
 ) -> Vec<Line> {
     let mut lines = Vec::new();
-    let has_python = kept.iter().any(|l| {
-        matches!(uwsgi::normalize(&l.key).as_str(), "plugins" | "plugin")
-            && l.value.contains("python")
-    });
+    let has_python = kept
+        .iter()
+        .any(|l| matches!(l.key.as_str(), "plugins" | "plugin") && l.value.contains("python"));
     if config.packaging == Packaging::Debian && !has_python {
         lines.push(Line::new("plugins", "python3"));
     }

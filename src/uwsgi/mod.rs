@@ -2,6 +2,7 @@
 //! keys kept, plus what the zerg dance needs to know about them (binds, mules, farms, handler
 //! names).
 
+pub mod option_table;
 pub mod portable;
 
 use crate::config::Protocol;
@@ -86,15 +87,10 @@ pub const BIND_OPTIONS: &[(&str, Protocol)] = &[
     ("puwsgi-socket", Protocol::Uwsgi),
 ];
 
-/// The protocol an option binds with, if it is a bind option.
+/// The protocol an option binds with, if it is a bind option. Names match exactly: uWSGI
+/// takes `http_socket` for a placeholder, not for `http-socket`.
 pub fn bind_protocol(key: &str) -> Option<Protocol> {
-    let key = normalize(key);
     BIND_OPTIONS.iter().find(|(name, _)| *name == key).map(|(_, p)| *p)
-}
-
-/// uWSGI treats `_` in option names as `-`.
-pub fn normalize(key: &str) -> String {
-    key.replace('_', "-")
 }
 
 /// A `farm: name:id,id` line, parsed.
@@ -132,7 +128,7 @@ pub fn parse_farm(value: &str) -> Result<Farm, String> {
 pub fn mule_count(options: &[UwsgiOption]) -> u32 {
     options
         .iter()
-        .map(|o| match normalize(&o.key).as_str() {
+        .map(|o| match o.key.as_str() {
             "mule" => 1,
             "mules" => o.value.trim().parse::<u32>().unwrap_or(0),
             _ => 0,
@@ -180,7 +176,8 @@ mod tests {
     #[test]
     fn binds() {
         assert_eq!(bind_protocol("socket"), Some(Protocol::Uwsgi));
-        assert_eq!(bind_protocol("http_socket"), Some(Protocol::Http));
+        assert_eq!(bind_protocol("http-socket"), Some(Protocol::Http));
+        assert_eq!(bind_protocol("http_socket"), None);
         assert_eq!(bind_protocol("stats"), None);
     }
 }
