@@ -32,6 +32,20 @@ impl Role {
         matches!(self, Role::Pool | Role::Zergling | Role::Restarter | Role::GalaxyConfig)
     }
 
+    /// The role a file's canonical name gives it (`vassal-zergpool.yml`, `galaxy.yml`,
+    /// `job_conf-restarter.xml`, ...), if the name is one of them.
+    pub fn from_file_name(name: &str) -> Option<Role> {
+        match name {
+            "vassal-zergpool.yml" | "vassal-zergpool.yaml" => Some(Role::Pool),
+            "vassal-zergling.yml" | "vassal-zergling.yaml" => Some(Role::Zergling),
+            "galaxy-restarter.yml" | "galaxy-restarter.yaml" => Some(Role::Restarter),
+            "galaxy.yml" | "galaxy.yaml" => Some(Role::GalaxyConfig),
+            "job_conf-restarter.xml" => Some(Role::RestarterJobConf),
+            "job_conf.xml" => Some(Role::JobConf),
+            _ => None,
+        }
+    }
+
     /// Whether files of this role are job confs.
     pub fn is_job_conf(self) -> bool {
         matches!(self, Role::JobConf | Role::RestarterJobConf)
