@@ -1,11 +1,17 @@
 //! The one error type of `build` and `diff`: something the tool cannot do its job with, told as a
 //! miette diagnostic that names the file, points at the exact place and says what to do.
+//!
+//! An error that shows a file's text never shows its secrets: the snippet is taken from the text
+//! with every secret value masked byte for byte (so the span still points at the same place),
+//! and any secret value quoted in the message, label or help is replaced as well
+//! (see [`crate::secrets`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
+use crate::secrets;
 use crate::source::{Source, Span};
 
 /// A problem that stops the tool, with the place that causes it and how to fix it.
@@ -16,6 +22,8 @@ pub struct Error {
     located: Option<Located>,
     help: Option<String>,
     code: &'static str,
+    /// Secret values of the file shown, to be kept out of every text of the error.
+    secrets: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -28,7 +36,14 @@ struct Located {
 impl Error {
     /// A problem with no particular place in a file.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { message: message.into(), file: None, located: None, help: None, code }
+        Self {
+            message: message.into(),
+            file: None,
+            located: None,
+            help: None,
+            code,
+            secrets: Vec::new(),
+        }
     }
 
     /// A problem at `span` of `source`; `label` is shown under the pointed-at text.
@@ -39,12 +54,26 @@ impl Error {
         message: impl Into<String>,
         label: impl Into<String>,
     ) -> Self {
+        let spans = secrets::find(secrets::Kind::of(&source.path), &source.text);
+        let named = if spans.is_empty() {
+            source.named()
+        } else {
+            let masked = secrets::mask_same_length(&source.text, &spans);
+            NamedSource::new(source.name(), std::sync::Arc::<str>::from(masked))
+        };
+        let values: Vec<String> =
+            secrets::values(&source.text, &spans).into_iter().map(str::to_string).collect();
         Self {
-            message: message.into(),
+            message: secrets::scrub(&message.into(), &values),
             file: Some(source.path.clone()),
-            located: Some(Located { source: source.named(), span, label: label.into() }),
+            located: Some(Located {
+                source: named,
+                span,
+                label: secrets::scrub(&label.into(), &values),
+            }),
             help: None,
             code,
+            secrets: values,
         }
     }
 
@@ -59,7 +88,7 @@ impl Error {
     /// Adds the line that says how to fix it.
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(secrets::scrub(&help.into(), &self.secrets));
         self
     }
 
@@ -118,3 +147,31 @@ impl Diagnostic for Error {
 
 /// Result of the tool's fallible steps.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_and_messages_never_show_secrets() {
+        let text = "galaxy:\n  id_secret: abcdef123\n  db: mysql://u:pw99@h/d\n  x: [\n";
+        let source = Source::new("config/galaxy.yml", text);
+        let error = Error::at("t", &source, 40..45, "bad value abcdef123 near pw99", "at pw99")
+            .with_help("replace abcdef123");
+        let rendered = format!("{:?}", miette::Report::new(error));
+        assert!(!rendered.contains("abcdef123"), "{rendered}");
+        assert!(!rendered.contains("pw99"), "{rendered}");
+    }
+
+    #[test]
+    fn masked_snippets_keep_the_span() {
+        let text = "galaxy:\n  id_secret: abcdef123\n  x: [\n";
+        let source = Source::new("galaxy.yml", text);
+        let span = text.find('[').unwrap_or(0)..text.len();
+        let error = Error::at("t", &source, span.clone(), "bad", "here");
+        let shown = error.source_code().map(|s| {
+            s.read_span(&span.into(), 0, 0).map(|c| String::from_utf8_lossy(c.data()).into_owned())
+        });
+        assert_eq!(shown.and_then(Result::ok).as_deref(), Some("[\n"));
+    }
+}

@@ -3,12 +3,14 @@
 
 pub mod build;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod galaxy;
 pub mod jobconf;
 pub mod lint;
 pub mod plan;
 pub mod render;
+pub mod secrets;
 pub mod source;
 pub mod uwsgi;
 pub mod write;

@@ -47,6 +47,8 @@ pub enum ColorChoice {
 pub enum Command {
     /// Write the pool and zergling vassals, the restarter and its job conf.
     Build(BuildArgs),
+    /// Show what `build` would change, file by file, with secrets masked; write nothing.
+    Diff(DiffArgs),
 }
 
 /// Where the deployment is described and where it is installed.
@@ -69,6 +71,30 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 if any file would be created or changed, 0 if all are current.
     #[arg(long)]
     pub check: bool,
+}
+
+/// Arguments of `zergcfg diff`.
+#[derive(Debug, ClapArgs)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub deployment: Deployment,
+
+    /// Output: a unified diff per file, or a JSON change list.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+
+    /// Print secret values (passwords, `id_secret`, tokens) in clear instead of masking them.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+/// Output formats of `zergcfg diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Unified diffs, restart notes and a summary.
+    Human,
+    /// One JSON object: files, summary, restart notes.
+    Json,
 }
 
 impl Deployment {

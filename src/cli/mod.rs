@@ -2,6 +2,7 @@
 
 mod args;
 mod build;
+mod diff;
 mod output;
 
 use clap::Parser;
@@ -29,5 +30,6 @@ pub fn run() -> i32 {
 
     match &args.command {
         Command::Build(build) => build::run(&out, build),
+        Command::Diff(diff) => diff::run(&out, &args.global, diff),
     }
 }
