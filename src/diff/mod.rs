@@ -219,3 +219,58 @@ pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Re
     let notes = notes::notes(&plan, &files);
     Ok(Report { plan, files, notes, secrets_shown: options.show_secrets })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn example() -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
+        for file in ["zerg.toml", "srv/galaxy/config/galaxy.yml", "srv/galaxy/config/job_conf.xml"]
+        {
+            let to = dir.path().join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(from.join(file), to).unwrap();
+        }
+        let config = Config::load(&dir.path().join("zerg.toml")).unwrap();
+        (dir, config)
+    }
+
+    #[test]
+    fn nothing_installed_is_all_create() {
+        let (dir, config) = example();
+        let report = diff(&config, Some(dir.path()), Options::default()).unwrap();
+        assert_eq!(report.summary(), Summary { change: 0, create: 4, unchanged: 0 });
+        assert_eq!(report.summary().sentence(), "4 to create");
+        assert!(report.files.iter().all(|f| f.lines[0].text == "--- /dev/null"));
+        assert_eq!(report.notes.len(), 4);
+    }
+
+    #[test]
+    fn a_symlink_loop_at_a_target_is_an_error_naming_it() {
+        let (dir, config) = example();
+        let vassals = dir.path().join("srv/galaxy/vassals");
+        std::fs::create_dir_all(&vassals).unwrap();
+        std::os::unix::fs::symlink("vassal-zergpool.yml", vassals.join("vassal-zergpool.yml"))
+            .unwrap();
+
+        let error = diff(&config, Some(dir.path()), Options::default()).unwrap_err();
+        assert!(error.message().contains("vassal-zergpool.yml"), "{}", error.message());
+    }
+
+    #[test]
+    fn json_lists_every_file_with_its_status() {
+        let (dir, config) = example();
+        let json = diff(&config, Some(dir.path()), Options::default()).unwrap().to_json();
+        assert_eq!(json["files"].as_array().map(Vec::len), Some(4));
+        assert_eq!(json["files"][2]["status"], "create");
+        assert_eq!(json["files"][2]["mode"]["to"], "0600");
+        assert_eq!(json["files"][2]["mode"]["from"], serde_json::Value::Null);
+        assert_eq!(json["summary"]["create"], 4);
+        assert_eq!(json["restart"][2]["when"], "next-restart");
+        assert!(!json.to_string().contains("Zq8-db-pass-3kT"));
+    }
+}
