@@ -94,4 +94,13 @@ mod tests {
         assert_eq!(closest("galaxy", keys), None);
         assert_eq!(closest("ad", keys), None);
     }
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        let wanted: Vec<char> = "mstaer".chars().collect();
+        assert_eq!(edit_distance_within(&wanted, "master", 3), Some(2));
+        let wanted: Vec<char> = "msater".chars().collect();
+        assert_eq!(edit_distance_within(&wanted, "master", 3), Some(1));
+        assert_eq!(edit_distance_within(&wanted, "processes", 2), None);
+    }
 }
