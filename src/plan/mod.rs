@@ -82,7 +82,7 @@ pub struct Plan {
     /// The installed files read.
     pub inputs: Vec<PathBuf>,
     /// galaxy.yml's uWSGI options left out of the zerglings, each with the reason.
-    pub dropped: Vec<(String, &'static str)>,
+    pub dropped: Vec<options::Dropped>,
 }
 
 /// Maps a target path to where it is on disk: under `root` when given.

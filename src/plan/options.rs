@@ -98,6 +98,9 @@ pub fn public_address(config: &Config, galaxy: &GalaxyYml) -> Result<Public> {
     }
 }
 
+/// A galaxy.yml option left out of the zerglings (`key: value`) and why.
+pub type Dropped = (String, &'static str);
+
 /// The option lists of the three uWSGI files.
 #[derive(Debug, Clone)]
 pub struct Sections {
@@ -108,7 +111,7 @@ pub struct Sections {
     /// Zergling B, the restarter.
     pub restarter: Vec<Line>,
     /// galaxy.yml's options left out of both zerglings, each with the reason.
-    pub dropped: Vec<(String, &'static str)>,
+    pub dropped: Vec<Dropped>,
 }
 
 /// Builds the three option lists.
@@ -151,10 +154,7 @@ pub fn sections(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<
 }
 
 /// galaxy.yml's options minus what the dance owns, each checked for the portable subset.
-fn kept_options(
-    galaxy: &GalaxyYml,
-    public: &Public,
-) -> Result<(Vec<Line>, Vec<(String, &'static str)>)> {
+fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<(Vec<Line>, Vec<Dropped>)> {
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for option in &galaxy.uwsgi {

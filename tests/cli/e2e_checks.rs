@@ -16,14 +16,19 @@ const B: &str = "restarter";
 pub(super) fn serving(outcomes: &[Outcome], restarts: usize) -> Vec<String> {
     let mut problems = Vec::new();
 
-    let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.result.is_err()).collect();
-    if let Some(first) = failed.first() {
+    let failed: Vec<usize> = (0..outcomes.len()).filter(|&n| outcomes[n].result.is_err()).collect();
+    if let Some(&first) = failed.first() {
+        // Who answered just before and after tells which handover lost the request.
+        let before = outcomes[..first].iter().rev().find_map(|o| o.result.as_ref().ok());
+        let after = outcomes[first..].iter().find_map(|o| o.result.as_ref().ok());
         problems.push(format!(
-            "failed requests: {} of {}, the first at {:?}: {:?}",
+            "failed requests: {} of {}, the first at {:?} between {} and {}: {:?}",
             failed.len(),
             outcomes.len(),
-            first.at,
-            first.result
+            outcomes[first].at,
+            describe(before),
+            describe(after),
+            outcomes[first].result
         ));
     }
 
@@ -68,6 +73,13 @@ pub(super) fn serving(outcomes: &[Outcome], restarts: usize) -> Vec<String> {
         }
     }
     problems
+}
+
+fn describe(identity: Option<&Identity>) -> String {
+    identity.map_or_else(
+        || "nothing".to_owned(),
+        |identity| format!("{} (master {})", identity.role, identity.master),
+    )
 }
 
 /// One line of `handlers.log`.
