@@ -1,6 +1,9 @@
 //! Every lint rule, one per file, and the registry that lists them in code order.
 
+pub mod if_block_structure;
+pub mod syntax;
+
 use super::Rule;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[];
+pub static ALL: &[&dyn Rule] = &[&if_block_structure::IfBlockStructure];
