@@ -2,8 +2,10 @@
 
 pub mod if_block_structure;
 pub mod syntax;
+pub mod unportable_yaml;
 
 use super::Rule;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[&if_block_structure::IfBlockStructure];
+pub static ALL: &[&dyn Rule] =
+    &[&if_block_structure::IfBlockStructure, &unportable_yaml::UnportableYaml];

@@ -1,4 +1,4 @@
-//! What the syntax and layout rules (ZC3xx, ZC4xx) share: the uWSGI sections of a file set, exact
+//! What the syntax and layout rules (codes ZC301 to ZC403) share: the uWSGI sections of a file set, exact
 //! spans inside option values, uWSGI's logic blocks, the vassals directory and the `galaxy:`
 //! section of galaxy.yml.
 
@@ -195,8 +195,14 @@ mod tests {
 
     /// The fixture of each rule: its directory under `fixtures/lint/`, the file the bad set's
     /// finding is in and the exact text it points at.
-    const FIXTURES: &[(&str, &str, &str)] =
-        &[("ZC301-if-block-structure", "vassal-zergling.yml", "endif")];
+    const FIXTURES: &[(&str, &str, &str)] = &[
+        ("ZC301-if-block-structure", "vassal-zergling.yml", "endif"),
+        (
+            "ZC302-unportable-yaml",
+            "vassal-zergpool.yml",
+            "'/srv/galaxy/var/zergpool.sock:127.0.0.1:8080'",
+        ),
+    ];
 
     /// Every rule of the syntax and layout families.
     fn rules() -> Vec<&'static dyn Rule> {
