@@ -202,6 +202,7 @@ mod tests {
             "vassal-zergpool.yml",
             "'/srv/galaxy/var/zergpool.sock:127.0.0.1:8080'",
         ),
+        ("ZC303-galaxy-section-not-yaml", "galaxy.yml", "Galaxy: Training"),
     ];
 
     /// Every rule of the syntax and layout families.
