@@ -203,6 +203,10 @@ mod tests {
             "'/srv/galaxy/var/zergpool.sock:127.0.0.1:8080'",
         ),
         ("ZC303-galaxy-section-not-yaml", "galaxy.yml", "Galaxy: Training"),
+        ("ZC304-unknown-option", "vassal-zergling.yml", "proceses"),
+        ("ZC305-farm-out-of-range", "vassal-zergling.yml", "3"),
+        ("ZC306-malformed-zergpool", "vassal-zergpool.yml", "127.0.0.1"),
+        ("ZC307-malformed-hook", "vassal-zergling.yml", "wait-for-socket"),
     ];
 
     /// Every rule of the syntax and layout families.
