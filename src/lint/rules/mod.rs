@@ -5,6 +5,9 @@ pub mod galaxy_section_not_yaml;
 pub mod if_block_structure;
 pub mod malformed_hook;
 pub mod malformed_zergpool;
+pub mod mule_reload_mercy_too_short;
+pub mod non_vassal_in_vassals_dir;
+pub mod relative_path_without_chdir;
 pub mod syntax;
 pub mod unknown_option;
 pub mod unportable_yaml;
@@ -20,4 +23,7 @@ pub static ALL: &[&dyn Rule] = &[
     &farm_out_of_range::FarmOutOfRange,
     &malformed_zergpool::MalformedZergpool,
     &malformed_hook::MalformedHook,
+    &relative_path_without_chdir::RelativePathWithoutChdir,
+    &non_vassal_in_vassals_dir::NonVassalInVassalsDir,
+    &mule_reload_mercy_too_short::MuleReloadMercyTooShort,
 ];

@@ -207,6 +207,9 @@ mod tests {
         ("ZC305-farm-out-of-range", "vassal-zergling.yml", "3"),
         ("ZC306-malformed-zergpool", "vassal-zergpool.yml", "127.0.0.1"),
         ("ZC307-malformed-hook", "vassal-zergling.yml", "wait-for-socket"),
+        ("ZC401-relative-path-without-chdir", "vassal-zergling.yml", "lib"),
+        ("ZC402-non-vassal-in-vassals-dir", "galaxy.yml", "uwsgi:"),
+        ("ZC403-mule-reload-mercy-too-short", "vassal-zergling.yml", "60"),
     ];
 
     /// Every rule of the syntax and layout families.
