@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::lint::{FileSet, LintFile, Role};
 use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
-use crate::yaml::{self, Entry, Scalar};
+use crate::yaml::{self, Scalar};
 
 /// Extensions of the files the Emperor starts as vassals.
 pub const VASSAL_EXTENSIONS: &[&str] = &["yml", "yaml", "ini", "xml", "json", "js"];
@@ -124,12 +124,6 @@ pub fn options_of(file: &LintFile) -> Option<std::borrow::Cow<'_, [UwsgiOption]>
     let documents = yaml::parse(&file.source.text).ok()?;
     let section = documents.first()?.root.get_last("uwsgi")?;
     uwsgi::options(&section.value).ok().map(std::borrow::Cow::Owned)
-}
-
-/// The top-level `uwsgi:` entry of a parsed YAML file.
-pub fn uwsgi_entry(file: &LintFile) -> Option<&Entry> {
-    let documents = file.yaml.as_ref()?.as_ref().ok()?;
-    documents.first()?.root.get_last("uwsgi")
 }
 
 /// A scalar of the `galaxy:` section of a parsed YAML file (the last one, as `PyYAML` reads
@@ -289,9 +283,9 @@ mod tests {
         assert_eq!(codes, covered, "every rule has a fixture");
     }
 
-    #[test]
-    fn built_example_is_clean() {
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
+    /// Lints what `build` writes for a bundled layout, with the installed files it read.
+    fn built_set(layout: &str) -> FileSet {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(layout);
         let config = crate::config::Config::load(&example.join("zerg.toml")).unwrap();
         let plan = crate::plan::Plan::compute(&config, Some(&example)).unwrap();
 
@@ -316,9 +310,15 @@ mod tests {
         assert!(files.iter().any(|f| f.role == Role::JobConf));
         assert!(files.iter().any(|f| f.role == Role::GalaxyConfig));
 
-        let set = FileSet { files, config: Some(config) };
-        let found = run_all(&set);
-        assert!(found.is_empty(), "{found:#?}");
+        FileSet { files, config: Some(config) }
+    }
+
+    #[test]
+    fn built_layouts_are_clean() {
+        for layout in ["example", "tag-farms"] {
+            let found = run_all(&built_set(layout));
+            assert!(found.is_empty(), "{layout}: {found:#?}");
+        }
     }
 
     #[test]
