@@ -2,10 +2,12 @@
 
 pub mod common;
 
+pub mod preassigned_names_mismatch;
 pub mod restarter_has_mules;
 pub mod restarter_is_handler;
 pub mod restarter_job_conf;
 pub mod restarter_strands_jobs;
+pub mod restarter_tag_not_grabbed;
 
 use super::Rule;
 
@@ -15,6 +17,8 @@ pub static ALL: &[&dyn Rule] = &[
     &restarter_job_conf::RestarterJobConf,
     &restarter_strands_jobs::RestarterStrandsJobs,
     &restarter_is_handler::RestarterIsHandler,
+    &restarter_tag_not_grabbed::RestarterTagNotGrabbed,
+    &preassigned_names_mismatch::PreassignedNamesMismatch,
 ];
 
 #[cfg(test)]
@@ -86,6 +90,8 @@ pub(crate) mod tests {
         ("ZC102-restarter-job-conf", "galaxy-restarter.yml", "/srv/galaxy/config/job_conf.xml"),
         ("ZC103-restarter-strands-jobs", "job_conf-restarter.xml", "\"\""),
         ("ZC104-restarter-is-handler", "job_conf-restarter.xml", "<job_conf>"),
+        ("ZC105-restarter-tag-not-grabbed", "job_conf-restarter.xml", "handlers"),
+        ("ZC106-preassigned-names-mismatch", "job_conf-restarter.xml", "main.job-handlers.3"),
     ];
 
     #[test]
