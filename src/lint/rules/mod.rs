@@ -2,12 +2,19 @@
 
 pub mod common;
 
+pub mod hooks_not_crossed;
+pub mod missing_wait_for_socket;
 pub mod preassigned_names_mismatch;
 pub mod restarter_has_mules;
 pub mod restarter_is_handler;
 pub mod restarter_job_conf;
 pub mod restarter_strands_jobs;
 pub mod restarter_tag_not_grabbed;
+pub mod shared_instance_resource;
+pub mod shared_master_fifo;
+pub mod unguarded_fatal_hook;
+pub mod zerg_socket_mismatch;
+pub mod zergling_binds_address;
 
 use super::Rule;
 
@@ -19,6 +26,13 @@ pub static ALL: &[&dyn Rule] = &[
     &restarter_is_handler::RestarterIsHandler,
     &restarter_tag_not_grabbed::RestarterTagNotGrabbed,
     &preassigned_names_mismatch::PreassignedNamesMismatch,
+    &zerg_socket_mismatch::ZergSocketMismatch,
+    &zergling_binds_address::ZerglingBindsAddress,
+    &missing_wait_for_socket::MissingWaitForSocket,
+    &shared_master_fifo::SharedMasterFifo,
+    &hooks_not_crossed::HooksNotCrossed,
+    &unguarded_fatal_hook::UnguardedFatalHook,
+    &shared_instance_resource::SharedInstanceResource,
 ];
 
 #[cfg(test)]
@@ -62,9 +76,15 @@ pub(crate) mod tests {
         out
     }
 
-    /// Every finding of every rule.
-    pub fn check_all(set: &FileSet) -> Vec<Finding> {
-        ALL.iter().flat_map(|rule| check(*rule, set)).collect()
+    /// Every finding of the rules about the restarter and the zerglings (codes `ZC1..`,
+    /// `ZC2..`).
+    pub fn check_dance_rules(set: &FileSet) -> Vec<Finding> {
+        ALL.iter()
+            .filter(|rule| {
+                rule.info().code.starts_with("ZC1") || rule.info().code.starts_with("ZC2")
+            })
+            .flat_map(|rule| check(*rule, set))
+            .collect()
     }
 
     /// Reads a fixture directory: every file with a canonical name, in name order.
@@ -92,6 +112,17 @@ pub(crate) mod tests {
         ("ZC104-restarter-is-handler", "job_conf-restarter.xml", "<job_conf>"),
         ("ZC105-restarter-tag-not-grabbed", "job_conf-restarter.xml", "handlers"),
         ("ZC106-preassigned-names-mismatch", "job_conf-restarter.xml", "main.job-handlers.3"),
+        ("ZC201-zerg-socket-mismatch", "vassal-zergling.yml", "/srv/galaxy/var/zerg.sock"),
+        ("ZC202-zergling-binds-address", "galaxy-restarter.yml", "socket: 127.0.0.1:8080"),
+        (
+            "ZC203-missing-wait-for-socket",
+            "vassal-zergling.yml",
+            "zerg: /srv/galaxy/var/zergpool.sock",
+        ),
+        ("ZC204-shared-master-fifo", "galaxy-restarter.yml", "/srv/galaxy/var/zergling.fifo"),
+        ("ZC205-hooks-not-crossed", "galaxy-restarter.yml", "Q"),
+        ("ZC206-unguarded-fatal-hook", "vassal-zergling.yml", "/srv/galaxy/var/restarter.fifo"),
+        ("ZC207-shared-instance-resource", "galaxy-restarter.yml", "/srv/galaxy/var/zergling.log"),
     ];
 
     #[test]
@@ -144,8 +175,80 @@ pub(crate) mod tests {
             }
 
             let good = load_dir(&root.join(dir).join("good"));
-            let findings = check_all(&good);
+            let findings = check_dance_rules(&good);
             assert!(findings.is_empty(), "{dir}/good triggers {findings:#?}");
         }
+    }
+
+    /// The files `build` computes for the layout under `root`, with the galaxy.yml and job conf
+    /// it read, as lint sees them after installation.
+    fn built(root: &Path) -> FileSet {
+        use crate::plan::{self, Plan};
+
+        let config = crate::config::Config::load(&root.join("zerg.toml")).unwrap();
+        let plan = Plan::compute(&config, Some(root)).unwrap();
+        let mut files: Vec<LintFile> = plan
+            .files
+            .iter()
+            .map(|f| {
+                let role = match f.role {
+                    plan::Role::Pool => Role::Pool,
+                    plan::Role::Zergling => Role::Zergling,
+                    plan::Role::Restarter => Role::Restarter,
+                    plan::Role::RestarterJobConf => Role::RestarterJobConf,
+                };
+                LintFile::new(role, false, Source::new(&f.target, f.content.as_str()))
+            })
+            .collect();
+        for (input, role) in plan.inputs.iter().zip([Role::GalaxyConfig, Role::JobConf]) {
+            files.push(LintFile::new(role, false, Source::read(input).unwrap()));
+        }
+        FileSet { files, config: Some(config) }
+    }
+
+    /// Copies the bundled example into a temporary directory.
+    fn example_copy() -> tempfile::TempDir {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
+        let to = tempfile::tempdir().unwrap();
+        let config = to.path().join("srv/galaxy/config");
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::copy(from.join("zerg.toml"), to.path().join("zerg.toml")).unwrap();
+        for name in ["galaxy.yml", "job_conf.xml"] {
+            std::fs::copy(from.join("srv/galaxy/config").join(name), config.join(name)).unwrap();
+        }
+        to
+    }
+
+    #[test]
+    fn the_built_example_triggers_none_of_these_rules() {
+        let root = example_copy();
+        let set = built(root.path());
+        assert_eq!(set.files.len(), 6);
+        let findings = check_dance_rules(&set);
+        assert!(findings.is_empty(), "{findings:#?}");
+    }
+
+    #[test]
+    fn a_built_layout_with_tag_farms_triggers_none_of_these_rules() {
+        let root = example_copy();
+        let config = root.path().join("srv/galaxy/config");
+        let galaxy = std::fs::read_to_string(config.join("galaxy.yml")).unwrap().replace(
+            "  farm: job-handlers:1,2\n",
+            "  mule: lib/galaxy/main.py\n  farm: job-handlers:1,2\n  \
+             farm: job-handlers.special:3\n",
+        );
+        std::fs::write(config.join("galaxy.yml"), galaxy).unwrap();
+        let job_conf = std::fs::read_to_string(config.join("job_conf.xml")).unwrap().replace(
+            "    <limits>",
+            "    <tools>\n        <tool id=\"bwa\" handler=\"special\"/>\n    \
+             </tools>\n    <limits>",
+        );
+        std::fs::write(config.join("job_conf.xml"), job_conf).unwrap();
+
+        let set = built(root.path());
+        let restarter = set.by_role(Role::RestarterJobConf).unwrap().1;
+        assert!(restarter.source.text.contains("main.job-handlers.special.1"));
+        let findings = check_dance_rules(&set);
+        assert!(findings.is_empty(), "{findings:#?}");
     }
 }

@@ -24,7 +24,8 @@ pub static RULE: RuleInfo = RuleInfo {
           farm: job-handlers:1,2\n\n<!-- job_conf-restarter.xml -->\n\
           <handlers assign_with=\"db-preassign\">\n    <handler id=\"main.job-handlers.0\"/>\n    \
           <handler id=\"handler1\"/>\n</handlers>\n",
-    good: "# vassal-zergling.yml\nuwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  \
+    good: "# vassal-zergling.yml\nuwsgi:\n  mule: lib/galaxy/main.py\n  \
+           mule: lib/galaxy/main.py\n  \
            farm: job-handlers:1,2\n\n<!-- job_conf-restarter.xml -->\n\
            <handlers assign_with=\"db-preassign\">\n    <handler id=\"main.job-handlers.1\"/>\n    \
            <handler id=\"main.job-handlers.2\"/>\n</handlers>\n",

@@ -15,9 +15,11 @@ pub static RULE: RuleInfo = RuleInfo {
           processes handle the jobs of one name; when the restarter exits, the jobs its mules \
           took are left to a name that nobody may pick up again. The restarter must run web \
           workers only and hand every job to A's mules through its own job conf.",
-    bad: "uwsgi:\n  zerg: /srv/galaxy/var/zergpool.sock\n  master-fifo: /srv/galaxy/var/restarter.fifo\n  \
+    bad: "uwsgi:\n  zerg: /srv/galaxy/var/zergpool.sock\n  \
+          master-fifo: /srv/galaxy/var/restarter.fifo\n  \
           mule: lib/galaxy/main.py\n  farm: job-handlers:1\n",
-    good: "uwsgi:\n  zerg: /srv/galaxy/var/zergpool.sock\n  master-fifo: /srv/galaxy/var/restarter.fifo\n",
+    good: "uwsgi:\n  zerg: /srv/galaxy/var/zergpool.sock\n  \
+           master-fifo: /srv/galaxy/var/restarter.fifo\n",
 };
 
 /// Options that start mules or group them into farms.

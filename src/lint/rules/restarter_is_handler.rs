@@ -21,7 +21,8 @@ pub static RULE: RuleInfo = RuleInfo {
           <destinations>\n        <destination id=\"local_destination\" \
           runner=\"local_plugin\"/>\n    </destinations>\n</job_conf>\n",
     good: "<job_conf>\n    <plugins workers=\"4\">\n        <plugin id=\"local_plugin\" \
-           type=\"runner\" load=\"galaxy.jobs.runners.local:LocalJobRunner\"/>\n    </plugins>\n    \
+           type=\"runner\" load=\"galaxy.jobs.runners.local:LocalJobRunner\"/>\n    \
+           </plugins>\n    \
            <handlers assign_with=\"db-preassign\">\n        \
            <handler id=\"main.job-handlers.1\"/>\n        \
            <handler id=\"main.job-handlers.2\"/>\n    </handlers>\n    <destinations>\n        \

@@ -21,7 +21,8 @@ pub static RULE: RuleInfo = RuleInfo {
           creates in its own web workers, which exit with it, or writes handler values only A's \
           setup understands. The restarter needs its own job conf, one that preassigns every \
           job to A's mule handler names, and its `galaxy:` section must name it.",
-    bad: "galaxy:\n  admin_users: admin@example.org\n  job_config_file: /srv/galaxy/config/job_conf.xml\n",
+    bad: "galaxy:\n  admin_users: admin@example.org\n  \
+          job_config_file: /srv/galaxy/config/job_conf.xml\n",
     good: "galaxy:\n  admin_users: admin@example.org\n  \
            job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n",
 };

@@ -127,7 +127,8 @@ mod tests {
     fn tag_methods_and_named_handlers_pass() {
         for handlers in [
             "<handlers assign_with=\"db-skip-locked\"><handler id=\"\"/></handlers>",
-            "<handlers assign_with=\"db-preassign\"><handler id=\"main.job-handlers.1\"/></handlers>",
+            "<handlers assign_with=\"db-preassign\"><handler \
+             id=\"main.job-handlers.1\"/></handlers>",
         ] {
             let text = conf(handlers);
             let set = set(&[(Role::RestarterJobConf, &text)]);

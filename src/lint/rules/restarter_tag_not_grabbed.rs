@@ -117,7 +117,8 @@ impl Rule for RestarterTagNotGrabbed {
                     ),
                     "no handler of zergling A takes this",
                     format!(
-                        "preassign instead: `<handlers assign_with=\"db-preassign\">` with zergling \
+                        "preassign instead: `<handlers assign_with=\"db-preassign\">` with \
+                         zergling \
                          A's mule names as handler ids (what `zergcfg build` writes), or serve \
                          `{}` in A: a `<handler id=\"main.job-handlers.1\" tags=\"{}\"/>` in \
                          job_conf.xml or a `farm: job-handlers.{}:N` line",
@@ -201,7 +202,8 @@ mod tests {
 
     fn conf(handlers: &str, tools: &str) -> String {
         format!(
-            "<job_conf>\n<plugins/>\n{handlers}\n<destinations/>\n<tools>{tools}</tools>\n</job_conf>\n"
+            "<job_conf>\n<plugins/>\n{handlers}\n<destinations/>\n<tools>{tools}</tools>\n\
+             </job_conf>\n"
         )
     }
 
@@ -240,7 +242,8 @@ mod tests {
         assert!(spans(&b, a, Some(A)).is_empty());
         // A that only preassigns grabs nothing by tag.
         let a = "<job_conf><plugins/><handlers assign_with=\"db-preassign\"><handler \
-                 id=\"main.job-handlers.1\" tags=\"handlers\"/></handlers><destinations/></job_conf>";
+                 id=\"main.job-handlers.1\" tags=\"handlers\"/></handlers>\
+                 <destinations/></job_conf>";
         assert_eq!(spans(&b, a, Some(A)), ["handlers"]);
     }
 
@@ -255,7 +258,8 @@ mod tests {
     #[test]
     fn preassigning_is_left_to_other_rules() {
         let b = conf(
-            "<handlers assign_with=\"db-preassign\" default=\"nope\"><handler id=\"x\"/></handlers>",
+            "<handlers assign_with=\"db-preassign\" default=\"nope\">\
+             <handler id=\"x\"/></handlers>",
             "",
         );
         assert!(spans(&b, A_CONF, Some(A)).is_empty());
