@@ -12,6 +12,7 @@ pub mod plan;
 pub mod render;
 pub mod secrets;
 pub mod source;
+pub mod suggest;
 pub mod uwsgi;
 pub mod write;
 pub mod xml;

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod build;
+mod e2e;
 mod secrets;
 mod support;
 mod transcripts;
