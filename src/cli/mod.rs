@@ -2,6 +2,8 @@
 
 mod args;
 mod build;
+mod explain;
+mod lint;
 mod output;
 
 use clap::Parser;
@@ -29,5 +31,7 @@ pub fn run() -> i32 {
 
     match &args.command {
         Command::Build(build) => build::run(&out, build),
+        Command::Lint(lint) => lint::run(&out, lint),
+        Command::Explain(explain) => explain::run(&out, explain),
     }
 }
