@@ -210,10 +210,16 @@ pub fn find_rule(code_or_name: &str) -> Option<&'static RuleInfo> {
 
 /// The rule code or name closest to an unknown one, for a "did you mean".
 pub fn suggest_rule(unknown: &str) -> Option<&'static RuleInfo> {
+    suggest_among(unknown, &rule_infos())
+}
+
+/// The rule of `infos` whose code or name is closest to an unknown one, if any is close.
+pub fn suggest_among(unknown: &str, infos: &[&'static RuleInfo]) -> Option<&'static RuleInfo> {
     let wanted = unknown.trim().to_ascii_lowercase();
     let budget = (wanted.chars().count() / 3).max(1);
-    rule_infos()
-        .into_iter()
+    infos
+        .iter()
+        .copied()
         .flat_map(|i| [(i, i.code.to_ascii_lowercase()), (i, i.name.to_string())])
         .map(|(i, candidate)| (edit_distance(&wanted, &candidate), i))
         .filter(|(distance, _)| *distance <= budget)
@@ -278,12 +284,19 @@ pub fn check_settings(config: &crate::config::Config) -> Result<(), Error> {
 /// Runs every rule over `set`, then applies suppression comments and zerg.toml's `[lint]`
 /// settings, and returns the findings sorted by file, then position.
 pub fn run(set: &FileSet) -> Vec<Finding> {
+    run_rules(set, rules::ALL)
+}
+
+/// [`run`] with another list of rules (the framework's own findings are always made).
+pub fn run_rules(set: &FileSet, rules: &[&dyn Rule]) -> Vec<Finding> {
     let mut findings = framework_findings(set);
-    for rule in rules::ALL {
+    for rule in rules {
         rule.check(set, &mut findings);
     }
 
-    let mut findings = suppress::apply(set, findings);
+    let mut known: Vec<&'static RuleInfo> = FRAMEWORK.to_vec();
+    known.extend(rules.iter().map(|r| r.info()));
+    let mut findings = suppress::apply(set, findings, &known);
 
     if let Some(config) = &set.config {
         apply_settings(config, &mut findings);
@@ -397,3 +410,6 @@ pub fn exit_code(findings: &[Finding]) -> i32 {
         i32::from(findings.iter().any(|f| f.severity == Severity::Error))
     }
 }
+
+#[cfg(test)]
+mod tests;

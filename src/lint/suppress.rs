@@ -9,7 +9,7 @@
 //! suppressed.
 
 use crate::lint::files::{FileSet, Role};
-use crate::lint::{Finding, UNREADABLE_INPUT, UNUSED_SUPPRESSION, find_rule};
+use crate::lint::{Finding, RuleInfo, UNREADABLE_INPUT, UNUSED_SUPPRESSION};
 use crate::source::{Span, line_col};
 
 /// The marker that starts a suppression, after the comment's opening.
@@ -147,7 +147,8 @@ fn xml_comments(text: &str) -> Vec<(Span, Span)> {
 }
 
 /// Removes the findings that suppressions cover and adds ZC002 for every suppression problem.
-pub fn apply(set: &FileSet, findings: Vec<Finding>) -> Vec<Finding> {
+/// `known` is every rule of the run, which a suppression may name.
+pub fn apply(set: &FileSet, findings: Vec<Finding>, known: &[&'static RuleInfo]) -> Vec<Finding> {
     let mut kept = Vec::with_capacity(findings.len());
     let mut problems = Vec::new();
 
@@ -195,7 +196,7 @@ pub fn apply(set: &FileSet, findings: Vec<Finding>) -> Vec<Finding> {
 
     for (file, suppressions) in per_file.iter().enumerate() {
         for (s_index, suppression) in suppressions.iter().enumerate() {
-            report(file, suppression, &used[file][s_index], &mut problems);
+            report(file, suppression, &used[file][s_index], known, &mut problems);
         }
     }
     kept.extend(problems);
@@ -203,12 +204,18 @@ pub fn apply(set: &FileSet, findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 /// Whether a name in `ignore[...]` names this rule.
-fn names(name: &str, rule: &crate::lint::RuleInfo) -> bool {
+fn names(name: &str, rule: &RuleInfo) -> bool {
     rule.code.eq_ignore_ascii_case(name) || rule.name.eq_ignore_ascii_case(name)
 }
 
 /// ZC002 findings for one suppression.
-fn report(file: usize, suppression: &Suppression, used: &[bool], out: &mut Vec<Finding>) {
+fn report(
+    file: usize,
+    suppression: &Suppression,
+    used: &[bool],
+    known: &[&'static RuleInfo],
+    out: &mut Vec<Finding>,
+) {
     let Some(targets) = &suppression.targets else {
         out.push(Finding::new(
             &UNUSED_SUPPRESSION,
@@ -227,14 +234,14 @@ fn report(file: usize, suppression: &Suppression, used: &[bool], out: &mut Vec<F
         if *used {
             continue;
         }
-        match find_rule(&target.name) {
+        match known.iter().find(|info| names(&target.name, info)) {
             None => out.push(Finding::new(
                 &UNUSED_SUPPRESSION,
                 file,
                 target.span.clone(),
                 format!("`{}` is not a rule of zergcfg lint", target.name),
                 "no such rule",
-                match crate::lint::suggest_rule(&target.name) {
+                match crate::lint::suggest_among(&target.name, known) {
                     Some(info) => format!("did you mean `{}` ({})?", info.code, info.name),
                     None => "`zergcfg explain --list` lists every rule".to_string(),
                 },
