@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use zergcfg::error::Error;
-use zergcfg::lint::{RuleInfo, UNREADABLE_INPUT, find_rule, rule_infos, suggest_rule};
+use zergcfg::lint::{RuleInfo, Severity, UNREADABLE_INPUT, find_rule, rule_infos, suggest_rule};
 
 use super::args::ExplainArgs;
 use super::output::Output;
@@ -78,8 +78,9 @@ fn explain(info: &RuleInfo) -> String {
          # zergcfg: ignore[{code}] why it does not apply here\n    \
          <!-- zergcfg: ignore[{code}] why it does not apply here -->\n  \
          everywhere, in zerg.toml:\n    [lint]\n    ignore = [\"{code}\"]\n  \
-         or at another level, in zerg.toml:\n    [lint.level]\n    {code} = \"warning\"\n",
-        code = info.code
+         or at another level, in zerg.toml:\n    [lint.level]\n    {code} = \"{level}\"\n",
+        code = info.code,
+        level = if info.severity == Severity::Warning { "info" } else { "warning" },
     );
     text
 }

@@ -63,7 +63,7 @@ pub fn run(out: &Output, args: &LintArgs) -> i32 {
     }
 
     let format = match args.format {
-        Format::Human => ReportFormat::Human { color: out.color.stdout },
+        Format::Human => ReportFormat::Human { color: out.color.stdout, summary: !out.quiet },
         Format::Json => ReportFormat::Json,
         Format::Sarif => ReportFormat::Sarif,
         Format::Github => ReportFormat::Github,

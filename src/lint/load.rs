@@ -116,7 +116,14 @@ pub fn paths(
             None => match Source::read(path) {
                 Ok(source) => {
                     let guess = infer_role(&source);
-                    files.push(LintFile::new(guess.role, true, source));
+                    let mut file = LintFile::new(guess.role, true, source);
+                    if guess.role == Role::Other && is_yaml_name(path) {
+                        // Not recognised, but meant as YAML: a syntax error is still worth
+                        // reporting (ZC001), as it may be what hid the file's role.
+                        let parsed = crate::yaml::parse(&file.source.text);
+                        file.yaml = Some(parsed);
+                    }
+                    files.push(file);
                 }
                 Err(e) => files.push(LintFile::unreadable(Role::Other, path, reason(&e))),
             },
@@ -128,6 +135,12 @@ pub fn paths(
             .with_help("name the files to lint, or give no path to lint the deployment"));
     }
     Ok(FileSet { files, config })
+}
+
+/// Whether a path's extension says YAML.
+fn is_yaml_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
 }
 
 /// Every file of the deployment with its role, as on disk under `root`.

@@ -188,7 +188,7 @@ mod reports {
     #[test]
     fn human_shows_code_name_label_help_related_and_summary() {
         let (s, findings) = sample();
-        let text = report::render(&s, &findings, Format::Human { color: false });
+        let text = report::render(&s, &findings, Format::Human { color: false, summary: true });
         assert!(text.contains("ZC901 test-mule"), "{text}");
         assert!(text.contains("× the restarter has a mule"), "{text}");
         assert!(text.contains("this mule"), "{text}");
@@ -261,7 +261,7 @@ mod reports {
         };
         let findings = run_rules(&s, RULES);
         assert_eq!(codes(&findings), ["ZC001"]);
-        let text = report::render(&s, &findings, Format::Human { color: false });
+        let text = report::render(&s, &findings, Format::Human { color: false, summary: true });
         assert!(text.contains("cannot read gone.yml: it is gone"), "{text}");
     }
 }

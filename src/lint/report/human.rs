@@ -11,23 +11,28 @@ use miette::{
 
 use crate::lint::{FileSet, Finding, Severity};
 
-/// Renders every finding, then the summary line.
-pub fn human(set: &FileSet, findings: &[Finding], color: bool) -> String {
+/// Renders every finding, then (when `with_summary`) the summary line.
+pub fn human(set: &FileSet, findings: &[Finding], color: bool, with_summary: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
 
-    let mut out = String::new();
+    let mut blocks = Vec::new();
     for finding in findings {
         let diagnostic = FindingDiagnostic::new(set, finding);
         let mut text = String::new();
         if handler.render_report(&mut text, &diagnostic).is_err() {
             text = format!("{}: {}", diagnostic.header, finding.message);
         }
-        out.push_str(text.trim_end());
-        out.push_str("\n\n");
+        blocks.push(text.trim_end().to_string());
     }
-    out.push_str(&summary(set, findings));
-    out.push('\n');
+    if with_summary {
+        blocks.push(summary(set, findings));
+    }
+
+    let mut out = blocks.join("\n\n");
+    if !out.is_empty() {
+        out.push('\n');
+    }
     out
 }
 

@@ -23,6 +23,8 @@ pub enum Format {
     Human {
         /// Use colour.
         color: bool,
+        /// End with the summary line.
+        summary: bool,
     },
     /// A JSON array of findings.
     Json,
@@ -35,7 +37,7 @@ pub enum Format {
 /// Renders the findings of a run over `set` in `format`.
 pub fn render(set: &FileSet, findings: &[Finding], format: Format) -> String {
     match format {
-        Format::Human { color } => human(set, findings, color),
+        Format::Human { color, summary } => human(set, findings, color, summary),
         Format::Json => json(set, findings),
         Format::Sarif => sarif(set, findings),
         Format::Github => github(set, findings),
