@@ -6,6 +6,10 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod build;
+mod lint_docs;
+mod lint_formats;
+mod lint_robustness;
+mod precommit;
 mod support;
 mod transcripts;
 mod uwsgi_reads;
