@@ -10,6 +10,7 @@ pub mod lint;
 pub mod plan;
 pub mod render;
 pub mod source;
+pub mod suggest;
 pub mod uwsgi;
 pub mod write;
 pub mod xml;

@@ -30,6 +30,9 @@ pub fn run(out: &Output, args: &BuildArgs) -> i32 {
     for input in &report.plan.inputs {
         out.detail(&format!("read {}", input.display()));
     }
+    for (option, reason) in &report.plan.dropped {
+        out.detail(&format!("left out of both zerglings: `{option}` ({reason})"));
+    }
     for file in &report.files {
         let word = match (file.outcome, args.check) {
             (Outcome::Created, false) => "created  ",

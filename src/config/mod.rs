@@ -337,3 +337,42 @@ mod tests {
         assert!(err.span().is_some());
     }
 }
+
+#[cfg(test)]
+mod schema_agreement {
+    use super::*;
+    use serde_json::Value;
+
+    /// A TOML value the schema accepts for `property`.
+    fn sample(schema: &Value, property: &Value) -> String {
+        let property = match property.get("$ref").and_then(Value::as_str) {
+            Some(r) => schema.pointer(r.trim_start_matches('#')).unwrap(),
+            None => property,
+        };
+        if let Some(options) = property.get("enum").and_then(Value::as_array) {
+            return format!("\"{}\"", options[0].as_str().unwrap());
+        }
+        match property.get("type").and_then(Value::as_str) {
+            Some("integer") => "2".to_string(),
+            Some("array") => "[\"ZC101\"]".to_string(),
+            Some("object") => "{ ZC101 = \"warning\" }".to_string(),
+            _ => "\"/abs/path\"".to_string(),
+        }
+    }
+
+    #[test]
+    fn every_schema_key_is_read_and_nothing_else() {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let tables = schema["properties"].as_object().unwrap();
+        for (table, spec) in tables {
+            for (key, property) in spec["properties"].as_object().unwrap() {
+                let text = format!("[{table}]\n{key} = {}\n", sample(&schema, property));
+                let parsed = Config::parse(Source::new("zerg.toml", text.clone()));
+                assert!(parsed.is_ok(), "{text}: {:?}", parsed.err().map(|e| e.to_string()));
+
+                let raw: std::result::Result<Raw, _> = toml::from_str(&text);
+                assert!(raw.is_ok(), "serde refuses what the schema allows: {text}");
+            }
+        }
+    }
+}

@@ -47,9 +47,13 @@ pub(super) fn check(source: &Source) -> Result<()> {
             let key = unexpected.first().cloned().unwrap_or_default();
             let table = if keys.is_empty() { "the top level".to_string() } else { keys.join(".") };
             let known = known_keys(schema, &keys);
+            let guess = crate::suggest::closest(&key, known.iter().map(String::as_str))
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            let list = known.join(", ");
             keys.push(key.clone());
             at_key = true;
-            format!("unknown key `{key}` in {table} (known keys: {known})")
+            format!("unknown key `{key}` in {table}{guess} (known keys: {list})")
         }
         _ => finding.to_string(),
     };
@@ -105,12 +109,12 @@ fn description(schema: &Value, keys: &[&str]) -> Option<String> {
     node.get("description").and_then(Value::as_str).map(str::to_string)
 }
 
-fn known_keys(schema: &Value, keys: &[String]) -> String {
+fn known_keys(schema: &Value, keys: &[String]) -> Vec<String> {
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let node = if refs.is_empty() { Some(schema) } else { property(schema, &refs) };
     node.and_then(|n| n.get("properties"))
         .and_then(Value::as_object)
-        .map(|props| props.keys().cloned().collect::<Vec<_>>().join(", "))
+        .map(|props| props.keys().cloned().collect())
         .unwrap_or_default()
 }
 

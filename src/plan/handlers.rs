@@ -1,9 +1,11 @@
 //! Zergling A's job-handler names, from its `mule` and `farm` lines the way Galaxy derives them:
-//! the mule at position N of farm F is `<server_name>.<F>.<N>`.
+//! the mule at position N of farm F is `<server_name>.<F>.<N>`. The names themselves come from
+//! the same function lint uses, so build and lint never disagree on them.
 
 use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::jobconf::restarter::HandlerName;
+use crate::lint::rules::common::mule_handlers;
 use crate::uwsgi;
 
 const CODE: &str = "zergcfg::galaxy";
@@ -29,8 +31,7 @@ pub fn handler_names(galaxy: &GalaxyYml) -> Result<Vec<HandlerName>> {
         ));
     }
 
-    let server_name = galaxy.server_name();
-    let mut names = Vec::new();
+    // Every farm must be well-formed and name started mules before any name is trusted.
     let mut any_farm = false;
     for option in galaxy.uwsgi.iter().filter(|o| o.key == "farm") {
         let farm = uwsgi::parse_farm(&option.value).map_err(|why| {
@@ -55,17 +56,7 @@ pub fn handler_names(galaxy: &GalaxyYml) -> Result<Vec<HandlerName>> {
                 "uWSGI refuses to start; add `mule:` lines or remove the id from the farm",
             ));
         }
-
-        let Some(tag) = uwsgi::farm_tag(&farm.name) else {
-            continue;
-        };
-        any_farm = true;
-        for position in 1..=farm.mules.len() {
-            names.push(HandlerName {
-                id: format!("{server_name}.{}.{position}", farm.name),
-                tag: tag.map(str::to_string),
-            });
-        }
+        any_farm |= uwsgi::farm_tag(&farm.name).is_some();
     }
 
     if !any_farm {
@@ -78,5 +69,6 @@ pub fn handler_names(galaxy: &GalaxyYml) -> Result<Vec<HandlerName>> {
         )
         .with_help("add `farm: job-handlers:1,2` (one id per mule that should handle jobs)"));
     }
-    Ok(names)
+    let names = mule_handlers(&galaxy.uwsgi, &galaxy.server_name());
+    Ok(names.into_iter().map(|m| m.name).collect())
 }

@@ -81,6 +81,8 @@ pub struct Plan {
     pub handlers: Vec<HandlerName>,
     /// The installed files read.
     pub inputs: Vec<PathBuf>,
+    /// galaxy.yml's uWSGI options left out of the zerglings, each with the reason.
+    pub dropped: Vec<options::Dropped>,
 }
 
 /// Maps a target path to where it is on disk: under `root` when given.
@@ -172,6 +174,7 @@ impl Plan {
             restart_command,
             handlers,
             inputs: vec![galaxy.source.path.clone(), job_conf_path],
+            dropped: sections.dropped,
         })
     }
 }
@@ -216,6 +219,9 @@ fn restarter_galaxy_section(config: &Config, galaxy: &GalaxyYml) -> Result<Strin
     let Some(section) = &galaxy.galaxy else {
         return Ok(format!("galaxy:\n  job_config_file: {job_conf}\n"));
     };
+    if section.entry.value.as_scalar().is_some_and(|s| s.value.is_empty()) {
+        return Ok(format!("galaxy:\n  job_config_file: {}\n", yaml_scalar(&job_conf)));
+    }
     let text = &galaxy.source.text;
     let base = section.text.start;
     let mut out = text[section.text.clone()].to_string();
@@ -267,4 +273,63 @@ fn file_name(path: &Path) -> String {
 /// XML comments may not contain `--`.
 fn comment_safe(text: &str) -> String {
     text.replace("--", "- -")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(galaxy_yml: &str) -> String {
+        let config = Config::parse(Source::new("zerg.toml", "")).unwrap();
+        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", galaxy_yml)).unwrap();
+        restarter_galaxy_section(&config, &galaxy).unwrap()
+    }
+
+    const UWSGI: &str = "uwsgi:\n  socket: 127.0.0.1:8080\n";
+
+    #[test]
+    fn job_config_file_is_replaced_in_place() {
+        let text =
+            format!("{UWSGI}galaxy:\n  a: 1\n  job_config_file: job_conf.xml # main\n  b: 2\n");
+        assert_eq!(
+            section(&text),
+            "galaxy:\n  a: 1\n  job_config_file: /srv/galaxy/config/job_conf-restarter.xml # \
+             main\n  b: 2\n"
+        );
+    }
+
+    #[test]
+    fn job_config_file_is_added_at_the_section_indent() {
+        let text = format!("galaxy:\n    a: 1\n    b: 2\n\n{UWSGI}");
+        assert_eq!(
+            section(&text),
+            "galaxy:\n    a: 1\n    b: 2\n    job_config_file: \
+             /srv/galaxy/config/job_conf-restarter.xml\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_or_missing_galaxy_section_gets_one_line() {
+        let expected = "galaxy:\n  job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n";
+        assert_eq!(section(&format!("{UWSGI}galaxy:\n")), expected);
+        assert_eq!(section(UWSGI), expected);
+    }
+
+    #[test]
+    fn a_flow_galaxy_section_is_refused() {
+        let config = Config::parse(Source::new("zerg.toml", "")).unwrap();
+        let text = format!("{UWSGI}galaxy: {{a: 1}}\n");
+        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
+        assert!(restarter_galaxy_section(&config, &galaxy).is_err());
+    }
+
+    #[test]
+    fn targets_move_under_the_root() {
+        let target = Path::new("/srv/galaxy/vassals/a.yml");
+        assert_eq!(on_disk(None, target), target);
+        assert_eq!(
+            on_disk(Some(Path::new("/tmp/x")), target),
+            Path::new("/tmp/x/srv/galaxy/vassals/a.yml")
+        );
+    }
 }

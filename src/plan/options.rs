@@ -98,6 +98,9 @@ pub fn public_address(config: &Config, galaxy: &GalaxyYml) -> Result<Public> {
     }
 }
 
+/// A galaxy.yml option left out of the zerglings (`key: value`) and why.
+pub type Dropped = (String, &'static str);
+
 /// The option lists of the three uWSGI files.
 #[derive(Debug, Clone)]
 pub struct Sections {
@@ -107,6 +110,8 @@ pub struct Sections {
     pub zergling: Vec<Line>,
     /// Zergling B, the restarter.
     pub restarter: Vec<Line>,
+    /// galaxy.yml's options left out of both zerglings, each with the reason.
+    pub dropped: Vec<Dropped>,
 }
 
 /// Builds the three option lists.
@@ -115,7 +120,7 @@ pub struct Sections {
 /// A galaxy.yml option that would break the dance or that cannot be written portably, or a
 /// zerg.toml path that cannot be written portably; each pointing at its place.
 pub fn sections(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<Sections> {
-    let kept = kept_options(galaxy, public)?;
+    let (kept, dropped) = kept_options(galaxy, public)?;
     let pool_socket = path_value(config, &config.pool_socket, &["pool", "socket"])?;
 
     let mut pool = Vec::new();
@@ -145,19 +150,25 @@ pub fn sections(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<
     restarter.push(Line::new("hook-accepting1-once", format!("writefifo:{} q", a.fifo)));
     restarter.extend(kept.iter().filter(|l| !MULE_OPTIONS.contains(&l.key.as_str())).cloned());
 
-    Ok(Sections { pool, zergling, restarter })
+    Ok(Sections { pool, zergling, restarter, dropped })
 }
 
 /// galaxy.yml's options minus what the dance owns, each checked for the portable subset.
-fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<Vec<Line>> {
+fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<(Vec<Line>, Vec<Dropped>)> {
     let mut kept = Vec::new();
+    let mut dropped = Vec::new();
     for option in &galaxy.uwsgi {
         let name = option.key.clone();
         if PER_INSTANCE.contains(&name.as_str()) {
+            dropped.push((
+                format!("{}: {}", option.key, option.value),
+                "each zergling has its own, set from zerg.toml",
+            ));
             continue;
         }
         if uwsgi::bind_protocol(&name).is_some() {
             if option.value == public.address {
+                dropped.push((format!("{}: {}", option.key, option.value), "the pool holds it"));
                 continue;
             }
             return Err(Error::at(
@@ -197,7 +208,7 @@ fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<Vec<Line>> {
         }
         kept.push(Line::new(&option.key, option.value.clone()));
     }
-    Ok(kept)
+    Ok((kept, dropped))
 }
 
 /// The options both zerglings start with.

@@ -111,31 +111,7 @@ pub fn suggest(name: &str) -> Option<&'static str> {
         return Some(info.name);
     }
 
-    let wanted: Vec<char> = normalized.chars().collect();
-    let budget = typo_budget(wanted.len());
-    if budget == 0 {
-        return None;
-    }
-
-    // Ranked by distance, then by the longer shared prefix (a typo rarely sits in the first
-    // characters), then by table order.
-    let mut best: Option<(usize, usize, &'static str)> = None;
-    for row in &OPTIONS.rows {
-        let limit = best.map_or(budget, |(distance, _, _)| distance);
-        let Some(distance) = edit_distance_within(&wanted, row.name, limit) else {
-            continue;
-        };
-
-        let prefix = wanted.iter().zip(row.name.chars()).take_while(|(a, b)| **a == *b).count();
-        let better = best.is_none_or(|(best_distance, best_prefix, _)| {
-            distance < best_distance || (distance == best_distance && prefix > best_prefix)
-        });
-        if better {
-            best = Some((distance, prefix, row.name));
-        }
-    }
-
-    best.map(|(_, _, name)| name)
+    crate::suggest::closest(&normalized, OPTIONS.rows.iter().map(|row| row.name))
 }
 
 /// The non-comment, non-header lines of an embedded TSV file.
@@ -172,55 +148,6 @@ fn parse_option_row(line: &'static str) -> Option<OptionInfo> {
     }
 
     Some(OptionInfo { name, argument, repeatable, origin })
-}
-
-/// How many edits a misspelling of a name this long may contain and still count as a typo.
-fn typo_budget(len: usize) -> usize {
-    match len {
-        0..=3 => 0,
-        4..=7 => 1,
-        8..=15 => 2,
-        _ => 3,
-    }
-}
-
-/// The optimal-string-alignment distance between `wanted` and `candidate`, if it is at most
-/// `limit`; `None` otherwise (computed with an early exit, since most names are far apart).
-fn edit_distance_within(wanted: &[char], candidate: &str, limit: usize) -> Option<usize> {
-    let candidate: Vec<char> = candidate.chars().collect();
-    if wanted.len().abs_diff(candidate.len()) > limit {
-        return None;
-    }
-
-    // Three rolling rows: the one before the previous is needed to score transpositions.
-    let width = candidate.len() + 1;
-    let mut before: Vec<usize> = vec![0; width];
-    let mut previous: Vec<usize> = (0..width).collect();
-    let mut current: Vec<usize> = vec![0; width];
-
-    for (i, &wc) in wanted.iter().enumerate() {
-        current[0] = i + 1;
-        let mut row_min = current[0];
-
-        for (j, &cc) in candidate.iter().enumerate() {
-            let substitution = previous[j] + usize::from(wc != cc);
-            let mut cell = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-            if i > 0 && j > 0 && wc == candidate[j - 1] && wanted[i - 1] == cc {
-                cell = cell.min(before[j - 1] + 1);
-            }
-            current[j + 1] = cell;
-            row_min = row_min.min(cell);
-        }
-
-        if row_min > limit {
-            return None;
-        }
-        std::mem::swap(&mut before, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
-    }
-
-    let distance = previous[candidate.len()];
-    (distance <= limit).then_some(distance)
 }
 
 #[cfg(test)]
@@ -321,14 +248,5 @@ mod tests {
         assert_eq!(suggest("xyzzy-frobnicate"), None);
         assert_eq!(suggest("foo"), None);
         assert_eq!(suggest(""), None);
-    }
-
-    #[test]
-    fn edit_distance_counts_swaps_as_one() {
-        let wanted: Vec<char> = "mstaer".chars().collect();
-        assert_eq!(edit_distance_within(&wanted, "master", 3), Some(2));
-        let wanted: Vec<char> = "msater".chars().collect();
-        assert_eq!(edit_distance_within(&wanted, "master", 3), Some(1));
-        assert_eq!(edit_distance_within(&wanted, "processes", 2), None);
     }
 }

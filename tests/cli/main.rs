@@ -6,6 +6,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod build;
+mod e2e;
 mod lint_docs;
 mod lint_formats;
 mod lint_robustness;

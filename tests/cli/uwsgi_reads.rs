@@ -1,5 +1,6 @@
 //! Hands every generated YAML file to a real uWSGI (`--show-config`) and checks that the options
-//! it parsed are exactly the ones intended, in order.
+//! it parsed are exactly the ones intended, in order: Debian's uWSGI, which reads YAML with
+//! libyaml, and the PyPI build, which has its own line-based reader.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -13,8 +14,8 @@ use crate::support::{copy_tree, fixture, uwsgi_available, zergcfg};
 
 /// The options uWSGI parsed from `file`, as `key = value` lines, without the ones this test adds
 /// on the command line.
-fn parsed_options(file: &Path) -> Vec<String> {
-    let mut child = Command::new("uwsgi")
+fn parsed_options(uwsgi: &Path, file: &Path) -> Vec<String> {
+    let mut child = Command::new(uwsgi)
         .arg("--yaml")
         .arg(file)
         .args(["--show-config", "--logto", "/dev/stdout", "--hook-pre-app", "exit:0"])
@@ -63,16 +64,45 @@ fn expected(root: &str, lines: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn uwsgi_reads_every_generated_file_as_intended() {
+fn debian_uwsgi_reads_every_generated_file_as_intended() {
     if !uwsgi_available() {
         return;
     }
+    reads_as_intended(Path::new("uwsgi"), "debian");
+}
+
+#[test]
+fn pypi_uwsgi_reads_every_generated_file_as_intended() {
+    let Some(uwsgi) = pypi_uwsgi() else {
+        return;
+    };
+    reads_as_intended(&uwsgi, "pypi");
+}
+
+/// The PyPI build's binary, from `ZERGCFG_PYPI_UWSGI` (scripts/test installs it).
+fn pypi_uwsgi() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("ZERGCFG_PYPI_UWSGI").map(std::path::PathBuf::from);
+    match path {
+        Some(path) if path.is_file() => Some(path),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "ZERGCFG_PYPI_UWSGI must name the PyPI uwsgi (scripts/test installs it)"
+            );
+            eprintln!("skipped: ZERGCFG_PYPI_UWSGI is not set (scripts/test sets it)");
+            None
+        }
+    }
+}
+
+fn reads_as_intended(uwsgi: &Path, packaging: &str) {
+    let debian = packaging == "debian";
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("srv/galaxy");
     copy_tree(&fixture("example/srv/galaxy/config"), &root.join("config"));
     let r = root.display().to_string();
     let toml = format!(
-        "[layout]\nroot = \"{r}\"\njob_conf = \"config/job_conf.xml\"\n[uwsgi]\npackaging = \"debian\"\n"
+        "[layout]\nroot = \"{r}\"\njob_conf = \"config/job_conf.xml\"\n[uwsgi]\npackaging = \"{packaging}\"\n"
     );
     fs::write(dir.path().join("zerg.toml"), toml).unwrap();
     fs::create_dir_all(root.join("var")).unwrap();
@@ -81,18 +111,13 @@ fn uwsgi_reads_every_generated_file_as_intended() {
     let out = zergcfg(dir.path(), &["build", "--config", "zerg.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 
-    let pool = parsed_options(&root.join("vassals/vassal-zergpool.yml"));
-    assert_eq!(
-        pool,
-        expected(
-            &r,
-            &[
-                "plugins = zergpool",
-                "master = true",
-                "zergpool = R/var/zergpool.sock:127.0.0.1:8080",
-            ]
-        )
-    );
+    let pool = parsed_options(uwsgi, &root.join("vassals/vassal-zergpool.yml"));
+    let mut pool_expected =
+        expected(&r, &["master = true", "zergpool = R/var/zergpool.sock:127.0.0.1:8080"]);
+    if debian {
+        pool_expected.insert(0, "plugins = zergpool".to_string());
+    }
+    assert_eq!(pool, pool_expected);
 
     // The zerglings wait for the pool's socket before anything else: stand one up.
     let _ = fs::remove_file(root.join("var/zergpool.sock"));
@@ -120,14 +145,17 @@ fn uwsgi_reads_every_generated_file_as_intended() {
     let mules =
         ["mule = lib/galaxy/main.py", "mule = lib/galaxy/main.py", "farm = job-handlers:1,2"];
     let head = |config: &str| {
-        vec![
-            "plugins = python3".to_string(),
-            format!("chdir = {r}/server"),
-            format!("set = galaxy_config_file={r}/config/{config}"),
-            format!("galaxy_config_file = {r}/config/{config}"),
-            format!("zerg = {r}/var/zergpool.sock"),
-            format!("hook-asap = wait_for_socket:{r}/var/zergpool.sock"),
-        ]
+        let plugins = debian.then(|| "plugins = python3".to_string());
+        plugins
+            .into_iter()
+            .chain([
+                format!("chdir = {r}/server"),
+                format!("set = galaxy_config_file={r}/config/{config}"),
+                format!("galaxy_config_file = {r}/config/{config}"),
+                format!("zerg = {r}/var/zergpool.sock"),
+                format!("hook-asap = wait_for_socket:{r}/var/zergpool.sock"),
+            ])
+            .collect::<Vec<_>>()
     };
     let resources = |name: &str| {
         vec![
@@ -144,7 +172,7 @@ fn uwsgi_reads_every_generated_file_as_intended() {
     zergling.push(format!("if-exists = {r}/var/restarter.fifo"));
     zergling.push("endif = if-exists".to_string());
     zergling.extend(galaxy_options.iter().chain(&mules).map(|s| (*s).to_string()));
-    assert_eq!(parsed_options(&root.join("vassals/vassal-zergling.yml")), zergling);
+    assert_eq!(parsed_options(uwsgi, &root.join("vassals/vassal-zergling.yml")), zergling);
 
     // Zergling A respawned during a restart: the restarter's FIFO exists, the hook is there.
     let fifo = root.join("var/restarter.fifo");
@@ -153,12 +181,12 @@ fn uwsgi_reads_every_generated_file_as_intended() {
         zergling.iter().position(|l| l == "endif = if-exists").unwrap(),
         format!("hook-accepting1-once = writefifo:{r}/var/restarter.fifo q"),
     );
-    assert_eq!(parsed_options(&root.join("vassals/vassal-zergling.yml")), zergling);
+    assert_eq!(parsed_options(uwsgi, &root.join("vassals/vassal-zergling.yml")), zergling);
 
     // The restarter: no mule and no farm; its galaxy section is not read as uWSGI options.
     let mut restarter = head("galaxy-restarter.yml");
     restarter.extend(resources("restarter"));
     restarter.push(format!("hook-accepting1-once = writefifo:{r}/var/zergling.fifo q"));
     restarter.extend(galaxy_options.iter().map(|s| (*s).to_string()));
-    assert_eq!(parsed_options(&root.join("config/galaxy-restarter.yml")), restarter);
+    assert_eq!(parsed_options(uwsgi, &root.join("config/galaxy-restarter.yml")), restarter);
 }

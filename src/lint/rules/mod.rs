@@ -1,6 +1,274 @@
 //! Every lint rule, one per file, and the registry that lists them in code order.
 
+pub mod common;
+pub mod farm_out_of_range;
+pub mod galaxy_section_not_yaml;
+pub mod hooks_not_crossed;
+pub mod if_block_structure;
+pub mod malformed_hook;
+pub mod malformed_zergpool;
+pub mod missing_wait_for_socket;
+pub mod mule_reload_mercy_too_short;
+pub mod non_vassal_in_vassals_dir;
+pub mod preassigned_names_mismatch;
+pub mod relative_path_without_chdir;
+pub mod restarter_has_mules;
+pub mod restarter_is_handler;
+pub mod restarter_job_conf;
+pub mod restarter_strands_jobs;
+pub mod restarter_tag_not_grabbed;
+pub mod shared_instance_resource;
+pub mod shared_master_fifo;
+pub mod syntax;
+pub mod unguarded_fatal_hook;
+pub mod unknown_option;
+pub mod unportable_yaml;
+pub mod zerg_socket_mismatch;
+pub mod zergling_binds_address;
+
 use super::Rule;
 
 /// Every rule, in code order.
-pub static ALL: &[&dyn Rule] = &[];
+pub static ALL: &[&dyn Rule] = &[
+    &restarter_has_mules::RestarterHasMules,
+    &restarter_job_conf::RestarterJobConf,
+    &restarter_strands_jobs::RestarterStrandsJobs,
+    &restarter_is_handler::RestarterIsHandler,
+    &restarter_tag_not_grabbed::RestarterTagNotGrabbed,
+    &preassigned_names_mismatch::PreassignedNamesMismatch,
+    &zerg_socket_mismatch::ZergSocketMismatch,
+    &zergling_binds_address::ZerglingBindsAddress,
+    &missing_wait_for_socket::MissingWaitForSocket,
+    &shared_master_fifo::SharedMasterFifo,
+    &hooks_not_crossed::HooksNotCrossed,
+    &unguarded_fatal_hook::UnguardedFatalHook,
+    &shared_instance_resource::SharedInstanceResource,
+    &if_block_structure::IfBlockStructure,
+    &unportable_yaml::UnportableYaml,
+    &galaxy_section_not_yaml::GalaxySectionNotYaml,
+    &unknown_option::UnknownOption,
+    &farm_out_of_range::FarmOutOfRange,
+    &malformed_zergpool::MalformedZergpool,
+    &malformed_hook::MalformedHook,
+    &relative_path_without_chdir::RelativePathWithoutChdir,
+    &non_vassal_in_vassals_dir::NonVassalInVassalsDir,
+    &mule_reload_mercy_too_short::MuleReloadMercyTooShort,
+];
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::lint::{FileSet, Finding, LintFile, Role};
+    use crate::source::Source;
+
+    /// A set of in-memory files, each named after its role's canonical file name.
+    pub fn set(files: &[(Role, &str)]) -> FileSet {
+        let files = files
+            .iter()
+            .map(|(role, text)| {
+                let name = match role {
+                    Role::Pool => "vassal-zergpool.yml",
+                    Role::Zergling => "vassal-zergling.yml",
+                    Role::Restarter => "galaxy-restarter.yml",
+                    Role::GalaxyConfig => "galaxy.yml",
+                    Role::JobConf => "job_conf.xml",
+                    Role::RestarterJobConf => "job_conf-restarter.xml",
+                    Role::Other => "other.yml",
+                };
+                let path = Path::new("/srv/galaxy/config").join(name);
+                LintFile::new(*role, false, Source::new(path, *text))
+            })
+            .collect();
+        FileSet { files, config: None }
+    }
+
+    /// Every finding of one rule.
+    pub fn check(rule: &dyn Rule, set: &FileSet) -> Vec<Finding> {
+        let mut out = Vec::new();
+        rule.check(set, &mut out);
+        for finding in &out {
+            assert_eq!(finding.rule.code, rule.info().code);
+            let text = &set.files[finding.file].source.text;
+            assert!(finding.span.end <= text.len(), "{finding:?}");
+        }
+        out
+    }
+
+    /// Every finding of the rules about the restarter and the zerglings (codes `ZC1..`,
+    /// `ZC2..`).
+    pub fn check_dance_rules(set: &FileSet) -> Vec<Finding> {
+        ALL.iter()
+            .filter(|rule| {
+                rule.info().code.starts_with("ZC1") || rule.info().code.starts_with("ZC2")
+            })
+            .flat_map(|rule| check(*rule, set))
+            .collect()
+    }
+
+    /// Reads a fixture directory: every file with a canonical name, in name order.
+    pub fn load_dir(dir: &Path) -> FileSet {
+        let mut paths: Vec<PathBuf> =
+            std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path()).collect();
+        paths.sort();
+        let files = paths
+            .iter()
+            .filter_map(|path| {
+                let name = path.file_name()?.to_str()?;
+                let role = Role::from_file_name(name)?;
+                Some(LintFile::new(role, false, Source::read(path).unwrap()))
+            })
+            .collect();
+        FileSet { files, config: None }
+    }
+
+    /// For each fixture of these rules: the code, the file of the main finding and the exact
+    /// text its span covers.
+    const FIXTURES: &[(&str, &str, &str)] = &[
+        ("ZC101-restarter-has-mules", "galaxy-restarter.yml", "mule: lib/galaxy/main.py"),
+        ("ZC102-restarter-job-conf", "galaxy-restarter.yml", "/srv/galaxy/config/job_conf.xml"),
+        ("ZC103-restarter-strands-jobs", "job_conf-restarter.xml", "\"\""),
+        ("ZC104-restarter-is-handler", "job_conf-restarter.xml", "<job_conf>"),
+        ("ZC105-restarter-tag-not-grabbed", "job_conf-restarter.xml", "handlers"),
+        ("ZC106-preassigned-names-mismatch", "job_conf-restarter.xml", "main.job-handlers.3"),
+        ("ZC201-zerg-socket-mismatch", "vassal-zergling.yml", "/srv/galaxy/var/zerg.sock"),
+        ("ZC202-zergling-binds-address", "galaxy-restarter.yml", "socket: 127.0.0.1:8080"),
+        (
+            "ZC203-missing-wait-for-socket",
+            "vassal-zergling.yml",
+            "zerg: /srv/galaxy/var/zergpool.sock",
+        ),
+        ("ZC204-shared-master-fifo", "galaxy-restarter.yml", "/srv/galaxy/var/zergling.fifo"),
+        ("ZC205-hooks-not-crossed", "galaxy-restarter.yml", "Q"),
+        ("ZC206-unguarded-fatal-hook", "vassal-zergling.yml", "/srv/galaxy/var/restarter.fifo"),
+        ("ZC207-shared-instance-resource", "galaxy-restarter.yml", "/srv/galaxy/var/zergling.log"),
+    ];
+
+    #[test]
+    fn every_rule_is_listed_once_in_code_order() {
+        let codes: Vec<_> = ALL.iter().map(|r| r.info().code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        for rule in ALL {
+            let info = rule.info();
+            assert!(!info.summary.contains('\n'), "{}", info.code);
+            assert!(!info.bad.is_empty() && !info.good.is_empty(), "{}", info.code);
+        }
+    }
+
+    #[test]
+    fn fixtures_trigger_their_rule_and_good_ones_none_of_these() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint");
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with("ZC1") || name.starts_with("ZC2")
+            })
+            .collect();
+        dirs.sort();
+        let listed: Vec<_> = FIXTURES.iter().map(|(dir, _, _)| *dir).collect();
+        let found: Vec<_> =
+            dirs.iter().map(|d| d.file_name().unwrap().to_string_lossy().to_string()).collect();
+        assert_eq!(found, listed, "every fixture directory is listed in FIXTURES");
+
+        for (dir, file_name, expected) in FIXTURES {
+            let code = &dir[..5];
+            let rule = ALL.iter().find(|r| r.info().code == code).unwrap();
+
+            let bad = load_dir(&root.join(dir).join("bad"));
+            let findings = check(*rule, &bad);
+            assert!(!findings.is_empty(), "{dir}/bad triggers no {code}");
+            let main = &findings[0];
+            let file = &bad.files[main.file];
+            assert!(file.source.path.ends_with(file_name), "{dir}: {main:?}");
+            assert_eq!(&file.source.text[main.span.clone()], *expected, "{dir}: {main:?}");
+            for finding in &findings {
+                for related in &finding.related {
+                    let text = &bad.files[related.file].source.text;
+                    assert!(related.span.end <= text.len(), "{dir}: {finding:?}");
+                }
+            }
+
+            let good = load_dir(&root.join(dir).join("good"));
+            let findings = check_dance_rules(&good);
+            assert!(findings.is_empty(), "{dir}/good triggers {findings:#?}");
+        }
+    }
+
+    /// The files `build` computes for the layout under `root`, with the galaxy.yml and job conf
+    /// it read, as lint sees them after installation.
+    fn built(root: &Path) -> FileSet {
+        use crate::plan::{self, Plan};
+
+        let config = crate::config::Config::load(&root.join("zerg.toml")).unwrap();
+        let plan = Plan::compute(&config, Some(root)).unwrap();
+        let mut files: Vec<LintFile> = plan
+            .files
+            .iter()
+            .map(|f| {
+                let role = match f.role {
+                    plan::Role::Pool => Role::Pool,
+                    plan::Role::Zergling => Role::Zergling,
+                    plan::Role::Restarter => Role::Restarter,
+                    plan::Role::RestarterJobConf => Role::RestarterJobConf,
+                };
+                LintFile::new(role, false, Source::new(&f.target, f.content.as_str()))
+            })
+            .collect();
+        for (input, role) in plan.inputs.iter().zip([Role::GalaxyConfig, Role::JobConf]) {
+            files.push(LintFile::new(role, false, Source::read(input).unwrap()));
+        }
+        FileSet { files, config: Some(config) }
+    }
+
+    /// Copies the bundled example into a temporary directory.
+    fn example_copy() -> tempfile::TempDir {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
+        let to = tempfile::tempdir().unwrap();
+        let config = to.path().join("srv/galaxy/config");
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::copy(from.join("zerg.toml"), to.path().join("zerg.toml")).unwrap();
+        for name in ["galaxy.yml", "job_conf.xml"] {
+            std::fs::copy(from.join("srv/galaxy/config").join(name), config.join(name)).unwrap();
+        }
+        to
+    }
+
+    #[test]
+    fn the_built_example_triggers_none_of_these_rules() {
+        let root = example_copy();
+        let set = built(root.path());
+        assert_eq!(set.files.len(), 6);
+        let findings = check_dance_rules(&set);
+        assert!(findings.is_empty(), "{findings:#?}");
+    }
+
+    #[test]
+    fn a_built_layout_with_tag_farms_triggers_none_of_these_rules() {
+        let root = example_copy();
+        let config = root.path().join("srv/galaxy/config");
+        let galaxy = std::fs::read_to_string(config.join("galaxy.yml")).unwrap().replace(
+            "  farm: job-handlers:1,2\n",
+            "  mule: lib/galaxy/main.py\n  farm: job-handlers:1,2\n  \
+             farm: job-handlers.special:3\n",
+        );
+        std::fs::write(config.join("galaxy.yml"), galaxy).unwrap();
+        let job_conf = std::fs::read_to_string(config.join("job_conf.xml")).unwrap().replace(
+            "    <limits>",
+            "    <tools>\n        <tool id=\"bwa\" handler=\"special\"/>\n    \
+             </tools>\n    <limits>",
+        );
+        std::fs::write(config.join("job_conf.xml"), job_conf).unwrap();
+
+        let set = built(root.path());
+        let restarter = set.by_role(Role::RestarterJobConf).unwrap().1;
+        assert!(restarter.source.text.contains("main.job-handlers.special.1"));
+        let findings = check_dance_rules(&set);
+        assert!(findings.is_empty(), "{findings:#?}");
+    }
+}

@@ -1,0 +1,133 @@
+//! ZC305 farm-out-of-range: a `farm` whose mule ids do not exist, or a malformed `farm` value.
+//!
+//! `farm: <name>:<id>[,<id>...]` groups mules by their 1-based position among the instance's
+//! mules (one per `mule` line, plus the count of each `mules`). An id of 0, an id above that
+//! count, or a value uWSGI cannot split stops the instance at start.
+
+use super::syntax::{uwsgi_files, value_or_key, value_sub_span};
+use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
+use crate::uwsgi::{UwsgiOption, mule_count};
+
+/// The rule's description.
+pub static RULE: RuleInfo = RuleInfo {
+    code: "ZC305",
+    name: "farm-out-of-range",
+    severity: Severity::Error,
+    summary: "a `farm` names a mule id of 0 or above the number of mules, or is malformed",
+    why: "A farm lists mules by position, from 1 to the number of mules the instance starts (one \
+          per `mule` line, plus each `mules` count). uWSGI refuses to start with an id outside \
+          that range or a value that is not `name:id[,id...]`; for zergling A started by the \
+          Emperor that means a respawn loop and no job handlers at all.",
+    bad: "uwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  farm: \
+          job-handlers:1,2,3\n",
+    good: "uwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  farm: \
+           job-handlers:1,2\n",
+};
+
+/// The rule.
+pub struct FarmOutOfRange;
+
+impl Rule for FarmOutOfRange {
+    fn info(&self) -> &'static RuleInfo {
+        &RULE
+    }
+
+    fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
+        for (index, file, options) in uwsgi_files(set) {
+            let mules = mule_count(options);
+            for farm in options.iter().filter(|o| o.key == "farm") {
+                check_farm(&file.source.text, index, farm, mules, out);
+            }
+        }
+    }
+}
+
+fn check_farm(text: &str, index: usize, farm: &UwsgiOption, mules: u32, out: &mut Vec<Finding>) {
+    let value = farm.value.as_str();
+    let ids_help = if mules == 0 {
+        "add one `mule: lib/galaxy/main.py` line per mule, then list their ids".to_string()
+    } else {
+        format!("use ids from 1 to {mules}, for example `farm: job-handlers:{}`", id_list(mules))
+    };
+
+    let Some((name, ids)) = value.split_once(':').filter(|(n, _)| !n.is_empty()) else {
+        out.push(Finding::new(
+            &RULE,
+            index,
+            value_or_key(farm),
+            format!("`farm: {value}` is not `name:id[,id...]`, and uWSGI refuses to start with it"),
+            "malformed farm",
+            format!("write the farm's name, a colon and its mule ids: {ids_help}"),
+        ));
+        return;
+    };
+
+    let mut offset = name.len() + 1;
+    for id in ids.split(',') {
+        let range = offset..offset + id.len();
+        offset += id.len() + 1;
+        let span = value_sub_span(text, farm, range);
+
+        let (message, label) = match id.trim().parse::<u64>() {
+            Err(_) => (
+                format!("`{id}` in farm `{name}` is not a mule id, and uWSGI refuses to start"),
+                "not a number",
+            ),
+            Ok(0) => (format!("farm `{name}` names mule 0, but mule ids start at 1"), "mule 0"),
+            Ok(n) if n > u64::from(mules) => (
+                format!(
+                    "farm `{name}` names mule {n}, but the instance starts {}",
+                    match mules {
+                        0 => "no mules".to_string(),
+                        1 => "only 1 mule".to_string(),
+                        m => format!("only {m} mules"),
+                    }
+                ),
+                "no such mule",
+            ),
+            Ok(_) => continue,
+        };
+        out.push(Finding::new(&RULE, index, span, message, label, ids_help.clone()));
+    }
+}
+
+/// `1,2,...,n`.
+fn id_list(n: u32) -> String {
+    (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::syntax::testing::{findings, single};
+
+    fn spans(text: &str) -> Vec<String> {
+        findings(&FarmOutOfRange, &single(text))
+            .iter()
+            .map(|f| text[f.span.clone()].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn ids_in_range_are_clean() {
+        let text = "uwsgi:\n  mule: a.py\n  mules: 2\n  farm: job-handlers:1,2,3\n";
+        assert!(spans(text).is_empty());
+    }
+
+    #[test]
+    fn out_of_range_zero_and_malformed() {
+        let text = "uwsgi:\n  mule: a.py\n  mule: a.py\n  farm: job-handlers:0,2,3\n  \
+                    farm: job-handlers\n  farm: x:1,y\n";
+        assert_eq!(spans(text), vec!["0", "3", "job-handlers", "y"]);
+        let found = findings(&FarmOutOfRange, &single(text));
+        assert!(found[1].help.contains("job-handlers:1,2"), "{}", found[1].help);
+    }
+
+    #[test]
+    fn no_mules() {
+        let text = "uwsgi:\n  farm: job-handlers:1\n";
+        let found = findings(&FarmOutOfRange, &single(text));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("no mules"));
+    }
+}

@@ -1,0 +1,208 @@
+//! ZC303 galaxy-section-not-yaml: a file holding a `galaxy:` section (galaxy.yml, the
+//! restarter) that real YAML cannot read.
+//!
+//! uWSGI's line-based reader (`PyPI` builds) takes `key: a: b` or a tab in its stride, so the
+//! file can look fine until Galaxy itself reads it with `PyYAML` and fails to start. The
+//! framework reports every unparsable file as ZC001 all the same; this rule adds, for a file
+//! with a top-level `galaxy:` line, where the real-YAML problem is and why uWSGI did not
+//! complain. Both findings appear for such a file.
+
+use super::syntax::line_at;
+use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
+use crate::source::Span;
+
+/// The rule's description.
+pub static RULE: RuleInfo = RuleInfo {
+    code: "ZC303",
+    name: "galaxy-section-not-yaml",
+    severity: Severity::Error,
+    summary: "a file holding `galaxy:` is not valid YAML, although uWSGI's line-based reader may \
+              accept it",
+    why: "Galaxy reads its configuration with PyYAML, real YAML, while a PyPI uWSGI reads the same \
+          file one line at a time and ignores what it does not understand. A value holding `: `, \
+          a tab used for indentation or after a colon, or a stray indentation pass uWSGI's reader \
+          and then stop Galaxy at start-up (or stop the restarter halfway through a restart). \
+          The file's parse error is also reported as ZC001; this finding says where the YAML \
+          problem is and how to fix it for both readers.",
+    bad: "galaxy:\n  brand: Galaxy: Training\n  job_config_file: \
+          /srv/galaxy/config/job_conf-restarter.xml\n",
+    good: "galaxy:\n  brand: 'Galaxy: Training'\n  job_config_file: \
+           /srv/galaxy/config/job_conf-restarter.xml\n",
+};
+
+/// The rule.
+pub struct GalaxySectionNotYaml;
+
+impl Rule for GalaxySectionNotYaml {
+    fn info(&self) -> &'static RuleInfo {
+        &RULE
+    }
+
+    fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
+        for (index, file) in set.files.iter().enumerate() {
+            let Some(Err(error)) = &file.yaml else {
+                continue;
+            };
+            let text: &str = &file.source.text;
+            let Some(galaxy) = top_level_key(text, "galaxy") else {
+                continue;
+            };
+
+            let (span, cause, help) = locate(text, error.span.start);
+            let section = section_of(text, span.start);
+            let help = match (cause, section.as_deref()) {
+                (Cause::ColonSpace, Some("uwsgi")) => {
+                    "uWSGI options cannot hold `: ` in a way both YAML readers and Galaxy accept: \
+                     set the value without `: ` (for example through a placeholder) or move it \
+                     out of the uwsgi section"
+                        .to_string()
+                }
+                _ => help,
+            };
+
+            let finding = Finding::new(
+                &RULE,
+                index,
+                span,
+                format!(
+                    "Galaxy cannot read this file with PyYAML ({}), although uWSGI's line-based \
+                     reader may accept it",
+                    error.message
+                ),
+                cause.label(),
+                help,
+            )
+            .with_related(index, galaxy, "Galaxy reads this section with PyYAML");
+            out.push(finding);
+        }
+    }
+}
+
+/// What most likely broke the YAML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    Tab,
+    ColonSpace,
+    Other,
+}
+
+impl Cause {
+    fn label(self) -> &'static str {
+        match self {
+            Cause::Tab => "tab",
+            Cause::ColonSpace => "`: ` inside the value",
+            Cause::Other => "not YAML",
+        }
+    }
+}
+
+/// The span of the top-level `key:` line's key, if the file has one.
+fn top_level_key(text: &str, key: &str) -> Option<Span> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+            let rest = rest.trim();
+            if rest.is_empty() || rest.starts_with('#') {
+                return Some(offset..offset + key.len());
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The exact place and likely cause of a parse error reported at `offset`: a tab or a second
+/// `: ` on that line or the line before (parsers often stop at the start of the next token).
+fn locate(text: &str, offset: usize) -> (Span, Cause, String) {
+    let here = line_at(text, offset);
+    let before = (here.start > 0).then(|| line_at(text, here.start - 1));
+
+    for line in std::iter::once(here.clone()).chain(before) {
+        let content = &text[line.clone()];
+        if let Some(tab) = content.find('\t') {
+            let at = line.start + tab;
+            return (at..at + 1, Cause::Tab, "replace the tab with spaces".to_string());
+        }
+        if let Some(first) = content.find(": ") {
+            let value_start = first + 2;
+            let value = content[value_start..].trim_end();
+            if value.contains(": ") && !value.starts_with(['\'', '"']) {
+                let key = content[..first].trim();
+                let span = line.start + value_start..line.start + value_start + value.len();
+                let escaped = value.replace('\'', "''");
+                return (span, Cause::ColonSpace, format!("quote the value: `{key}: '{escaped}'`"));
+            }
+        }
+    }
+
+    let content = &text[here.clone()];
+    let trimmed = content.trim_start();
+    let start = here.start + (content.len() - trimmed.len());
+    let span =
+        if trimmed.trim_end().is_empty() { here } else { start..start + trimmed.trim_end().len() };
+    (
+        span,
+        Cause::Other,
+        "fix the YAML at this point: Galaxy refuses to start with a configuration PyYAML cannot \
+         read"
+            .to_string(),
+    )
+}
+
+/// The top-level section a byte offset lies in.
+fn section_of(text: &str, offset: usize) -> Option<String> {
+    text[..offset]
+        .lines()
+        .rev()
+        .find(|line| {
+            !line.is_empty() && !line.starts_with([' ', '\t', '#', '\r']) && line.contains(':')
+        })
+        .and_then(|line| line.split(':').next())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::syntax::testing::{findings, set};
+
+    fn galaxy(text: &str) -> Vec<(String, String)> {
+        let files = set(&[("/srv/galaxy/config/galaxy.yml", text)]);
+        findings(&GalaxySectionNotYaml, &files)
+            .into_iter()
+            .map(|f| (text[f.span.clone()].to_string(), f.help))
+            .collect()
+    }
+
+    #[test]
+    fn colon_space_in_galaxy_value() {
+        let text = "uwsgi:\n  master: true\n\ngalaxy:\n  brand: Galaxy: Training\n";
+        let found = galaxy(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "Galaxy: Training");
+        assert!(found[0].1.contains("brand: 'Galaxy: Training'"));
+    }
+
+    #[test]
+    fn colon_space_in_uwsgi_value() {
+        let text = "uwsgi:\n  env: GREETING=a: b\n\ngalaxy:\n  brand: Training\n";
+        let found = galaxy(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "GREETING=a: b");
+        assert!(found[0].1.contains("placeholder"));
+    }
+
+    #[test]
+    fn tab() {
+        let text = "uwsgi:\n  master: true\ngalaxy:\n  brand:\tTraining\n";
+        let found = galaxy(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "\t");
+    }
+
+    #[test]
+    fn only_files_with_a_galaxy_section() {
+        assert!(galaxy("uwsgi:\n  env: a: b\n").is_empty());
+        assert!(galaxy("uwsgi:\n  master: true\ngalaxy:\n  brand: Training\n").is_empty());
+    }
+}

@@ -1,0 +1,260 @@
+//! ZC106 `preassigned-names-mismatch`: the restarter's job conf preassigns jobs to handler ids
+//! that are not zergling A's mule handler names, or puts them in other pools than A's farms do.
+
+use std::collections::HashSet;
+
+use crate::jobconf::DEFAULT_HANDLER_TAG;
+use crate::lint::rules::common::{Assignment, MuleHandler, assignment, zergling_handlers};
+use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
+
+/// The rule's description.
+pub static RULE: RuleInfo = RuleInfo {
+    code: "ZC106",
+    name: "preassigned-names-mismatch",
+    severity: Severity::Error,
+    summary: "the restarter preassigns jobs to handler ids that are not zergling A's mule names",
+    why: "With `db-preassign` the restarter writes a handler id into each job, and only the \
+          process of exactly that name runs it. Zergling A's mules are named \
+          `<server_name>.<farm>.<N>` (the Nth mule of farm `job-handlers` or \
+          `job-handlers.<tag>`), so every id must be one of those names, in the pool of its \
+          farm: untagged for `job-handlers`, tagged `<tag>` for `job-handlers.<tag>`. A wrong \
+          id strands the jobs; a wrong pool sends a tool's jobs to mules not meant for them. A \
+          mule of A that is never preassigned gets no job created during a restart (a warning).",
+    bad: "# vassal-zergling.yml\nuwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  \
+          farm: job-handlers:1,2\n\n<!-- job_conf-restarter.xml -->\n\
+          <handlers assign_with=\"db-preassign\">\n    <handler id=\"main.job-handlers.0\"/>\n    \
+          <handler id=\"handler1\"/>\n</handlers>\n",
+    good: "# vassal-zergling.yml\nuwsgi:\n  mule: lib/galaxy/main.py\n  \
+           mule: lib/galaxy/main.py\n  \
+           farm: job-handlers:1,2\n\n<!-- job_conf-restarter.xml -->\n\
+           <handlers assign_with=\"db-preassign\">\n    <handler id=\"main.job-handlers.1\"/>\n    \
+           <handler id=\"main.job-handlers.2\"/>\n</handlers>\n",
+};
+
+/// The rule.
+pub struct PreassignedNamesMismatch;
+
+impl Rule for PreassignedNamesMismatch {
+    fn info(&self) -> &'static RuleInfo {
+        &RULE
+    }
+
+    fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
+        let Some((a_index, a_file, mules)) = zergling_handlers(set) else {
+            return;
+        };
+        let a_options = a_file.options().unwrap_or(&[]);
+        let farm_span = |mule: &MuleHandler| a_options[mule.farm].value_span.clone();
+        let a_names: Vec<&str> = mules.iter().map(|m| m.name.id.as_str()).collect();
+        let listed = if a_names.is_empty() {
+            "none (zergling A has no `job-handlers` farm)".to_string()
+        } else {
+            a_names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        };
+
+        for (index, file) in set.all_by_role(Role::RestarterJobConf) {
+            let Some(handlers) = file.job_conf().and_then(|c| c.handlers.as_ref()) else {
+                continue;
+            };
+            let Assignment::Preassign { span: method_span } = assignment(handlers) else {
+                continue;
+            };
+
+            let mut seen = HashSet::new();
+            for handler in &handlers.handlers {
+                let id = handler.id.value.as_str();
+                // An empty id is ZC103's; a repeated id is ignored by Galaxy.
+                if id.is_empty() || !seen.insert(id) {
+                    continue;
+                }
+
+                let Some(mule) = mules.iter().find(|m| m.name.id == id) else {
+                    let help = match closest(id, &a_names) {
+                        Some(name) => {
+                            format!("did you mean `{name}`? Use zergling A's mule names: {listed}")
+                        }
+                        None => format!("use zergling A's mule names as ids: {listed}"),
+                    };
+                    out.push(
+                        Finding::new(
+                            &RULE,
+                            index,
+                            handler.id.span.clone(),
+                            format!(
+                                "the restarter preassigns jobs to `{id}`, which is not a mule of \
+                                 zergling A, so those jobs never run"
+                            ),
+                            "no mule of zergling A has this name",
+                            help,
+                        )
+                        .with_related(
+                            index,
+                            method_span.clone(),
+                            "preassigned here",
+                        ),
+                    );
+                    continue;
+                };
+
+                let expected = mule.name.tag.as_deref().unwrap_or(DEFAULT_HANDLER_TAG);
+                let pools = handler.pools();
+                if pools == [expected] {
+                    continue;
+                }
+                let span =
+                    handler.tags.as_ref().map_or(handler.id.span.clone(), |t| t.span.clone());
+                let fix = match &mule.name.tag {
+                    Some(tag) => format!("write `<handler id=\"{id}\" tags=\"{tag}\"/>`"),
+                    None => format!("write `<handler id=\"{id}\"/>` without `tags`"),
+                };
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        index,
+                        span,
+                        format!(
+                            "the restarter puts `{id}` in pool(s) `{}`, but zergling A's farm puts \
+                             that mule in `{expected}`",
+                            pools.join(", ")
+                        ),
+                        format!("should be `{expected}`"),
+                        fix,
+                    )
+                    .with_related(a_index, farm_span(mule), "the mule's farm"),
+                );
+            }
+
+            for mule in mules.iter().filter(|m| !seen.contains(m.name.id.as_str())) {
+                let mut finding = Finding::new(
+                    &RULE,
+                    a_index,
+                    farm_span(mule),
+                    format!(
+                        "zergling A's mule `{}` is never preassigned by the restarter, so it gets \
+                         no job created during a restart",
+                        mule.name.id
+                    ),
+                    format!("`{}` is not in the restarter's job conf", mule.name.id),
+                    format!(
+                        "add `<handler id=\"{}\"{}/>` to the restarter's `<handlers>`",
+                        mule.name.id,
+                        mule.name
+                            .tag
+                            .as_ref()
+                            .map(|t| format!(" tags=\"{t}\""))
+                            .unwrap_or_default()
+                    ),
+                )
+                .with_related(
+                    index,
+                    handlers.start_tag.clone(),
+                    "the restarter's handlers",
+                );
+                finding.severity = Severity::Warning;
+                out.push(finding);
+            }
+        }
+    }
+}
+
+/// The name closest to `id` by edit distance, if it is close (at most a third of its length).
+fn closest<'a>(id: &str, names: &[&'a str]) -> Option<&'a str> {
+    names
+        .iter()
+        .map(|name| (distance(id, name), *name))
+        .filter(|(d, name)| *d <= name.len().max(3) / 3)
+        .min()
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance in characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(current) };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::tests::{check, set};
+
+    const A: &str = "uwsgi:\n  mule: m.py\n  mule: m.py\n  mule: m.py\n  farm: job-handlers:1,2\n  \
+                     farm: job-handlers.special:3\n";
+
+    fn conf(handlers: &str) -> String {
+        format!(
+            "<job_conf>\n<plugins/>\n<handlers assign_with=\"db-preassign\">{handlers}</handlers>\n\
+             <destinations/>\n</job_conf>\n"
+        )
+    }
+
+    fn findings(b: &str) -> Vec<(Severity, String)> {
+        let s = set(&[(Role::RestarterJobConf, b), (Role::Zergling, A)]);
+        check(&PreassignedNamesMismatch, &s)
+            .iter()
+            .map(|f| (f.severity, s.files[f.file].source.text[f.span.clone()].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn exact_names_in_their_pools_pass() {
+        let b = conf(
+            "<handler id=\"main.job-handlers.1\"/><handler id=\"main.job-handlers.2\"/>\
+             <handler id=\"main.job-handlers.special.1\" tags=\"special\"/>",
+        );
+        assert!(findings(&b).is_empty());
+    }
+
+    #[test]
+    fn flags_unknown_ids_wrong_pools_and_warns_on_unused_mules() {
+        let b = conf(
+            "<handler id=\"main.job-handler.1\"/><handler id=\"main.job-handlers.2\" \
+             tags=\"special\"/><handler id=\"main.job-handlers.special.1\"/>",
+        );
+        let found = findings(&b);
+        assert_eq!(
+            found,
+            [
+                (Severity::Error, "main.job-handler.1".to_string()),
+                (Severity::Error, "special".to_string()),
+                (Severity::Error, "main.job-handlers.special.1".to_string()),
+                (Severity::Warning, "job-handlers:1,2".to_string()),
+            ]
+        );
+        let s = set(&[(Role::RestarterJobConf, &b), (Role::Zergling, A)]);
+        let first = &check(&PreassignedNamesMismatch, &s)[0];
+        assert!(first.help.contains("did you mean `main.job-handlers.1`"), "{}", first.help);
+    }
+
+    #[test]
+    fn server_name_comes_from_galaxy_yml() {
+        let b = conf("<handler id=\"main.job-handlers.1\"/>");
+        let galaxy = "uwsgi:\n  processes: 1\ngalaxy:\n  server_name: gx\n";
+        let a = "uwsgi:\n  mule: m.py\n  farm: job-handlers:1\n";
+        let s =
+            set(&[(Role::RestarterJobConf, &b), (Role::Zergling, a), (Role::GalaxyConfig, galaxy)]);
+        let found = check(&PreassignedNamesMismatch, &s);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].message.contains("`main.job-handlers.1`"));
+        assert!(found[1].message.contains("`gx.job-handlers.1`"));
+    }
+
+    #[test]
+    fn needs_both_files_and_preassignment() {
+        let b = conf("<handler id=\"nope\"/>");
+        assert!(check(&PreassignedNamesMismatch, &set(&[(Role::RestarterJobConf, &b)])).is_empty());
+        let b = b.replace("db-preassign", "db-skip-locked");
+        let s = set(&[(Role::RestarterJobConf, &b), (Role::Zergling, A)]);
+        assert!(check(&PreassignedNamesMismatch, &s).is_empty());
+    }
+}

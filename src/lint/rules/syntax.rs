@@ -1,0 +1,362 @@
+//! What the syntax and layout rules (codes ZC301 to ZC403) share: the uWSGI sections of a file set, exact
+//! spans inside option values, uWSGI's logic blocks, the vassals directory and the `galaxy:`
+//! section of galaxy.yml.
+
+use std::path::{Path, PathBuf};
+
+use crate::lint::{FileSet, LintFile, Role};
+use crate::source::Span;
+use crate::uwsgi::{self, UwsgiOption};
+use crate::yaml::{self, Scalar};
+
+/// Extensions of the files the Emperor starts as vassals.
+pub const VASSAL_EXTENSIONS: &[&str] = &["yml", "yaml", "ini", "xml", "json", "js"];
+
+/// Every file with a readable `uwsgi:` section, with its index and options.
+pub fn uwsgi_files(set: &FileSet) -> impl Iterator<Item = (usize, &LintFile, &[UwsgiOption])> {
+    set.files.iter().enumerate().filter_map(|(index, file)| Some((index, file, file.options()?)))
+}
+
+/// The span of `value[range]` in the file when the value is written as read (a plain scalar),
+/// else the whole value, so that a finding always points inside the option.
+pub fn value_sub_span(text: &str, option: &UwsgiOption, range: std::ops::Range<usize>) -> Span {
+    let span = option.value_span.clone();
+    if text.get(span.clone()) == Some(option.value.as_str()) && range.end <= option.value.len() {
+        span.start + range.start..span.start + range.end
+    } else {
+        span
+    }
+}
+
+/// The span a finding about an option's value points at: the value, or the key when the value
+/// is empty (a zero-width span is hard to see).
+pub fn value_or_key(option: &UwsgiOption) -> Span {
+    if option.value_span.is_empty() { option.key_span.clone() } else { option.value_span.clone() }
+}
+
+/// What kind of logic block an option opens or closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Block {
+    /// `if-exists`, `if-env`, ... closed by `endif`.
+    If,
+    /// `for`, `for-glob`, ... closed by `endfor`.
+    For,
+}
+
+/// Whether an option opens a logic block, and which kind.
+pub fn block_opener(key: &str) -> Option<Block> {
+    const IFS: &[&str] = &["ifenv", "ifexists", "ifdir", "ifplugin"];
+    const FORS: &[&str] = &["for", "for-glob", "for-times", "for-readline"];
+
+    if (key.starts_with("if-") || IFS.contains(&key))
+        && crate::uwsgi::option_table::lookup(key).is_some()
+    {
+        Some(Block::If)
+    } else if FORS.contains(&key) {
+        Some(Block::For)
+    } else {
+        None
+    }
+}
+
+/// Whether an option closes a logic block, and which kind.
+pub fn block_closer(key: &str) -> Option<Block> {
+    match key {
+        "endif" | "end-if" => Some(Block::If),
+        "endfor" | "end-for" => Some(Block::For),
+        _ => None,
+    }
+}
+
+/// The directories the Emperor starts vassals from: zerg.toml's `layout.vassals` and the
+/// directories holding the pool and zergling A.
+pub fn vassals_dirs(set: &FileSet) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(config) = &set.config {
+        dirs.push(config.vassals.clone());
+    }
+    for role in [Role::Pool, Role::Zergling] {
+        for (_, file) in set.all_by_role(role) {
+            if let Some(parent) = file.source.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if !dirs.iter().any(|d| d == parent) {
+                    dirs.push(parent.to_path_buf());
+                }
+            }
+        }
+    }
+    dirs
+}
+
+/// Whether `path` sits directly in one of `dirs`. zerg.toml names paths on the target machine
+/// while lint may read a copy under another root, so a directory also matches by its trailing
+/// components (`/tmp/copy/srv/galaxy/vassals` is `/srv/galaxy/vassals`).
+pub fn in_dirs(path: &Path, dirs: &[PathBuf]) -> bool {
+    let Some(parent) = path.parent() else {
+        return false;
+    };
+    dirs.iter().any(|dir| {
+        parent == dir
+            || (dir.is_absolute()
+                && dir.components().count() > 1
+                && parent.ends_with(dir.strip_prefix("/").unwrap_or(dir)))
+    })
+}
+
+/// The extension of a file's path, if the Emperor starts files with it.
+pub fn vassal_extension(path: &Path) -> Option<&str> {
+    let ext = path.extension()?.to_str()?;
+    VASSAL_EXTENSIONS.contains(&ext).then_some(ext)
+}
+
+/// A file's `uwsgi:` options, parsing the text when the file's role did not (a file in the
+/// vassals directory whose role is unknown is still a vassal to the Emperor).
+pub fn options_of(file: &LintFile) -> Option<std::borrow::Cow<'_, [UwsgiOption]>> {
+    if let Some(options) = file.options() {
+        return Some(std::borrow::Cow::Borrowed(options));
+    }
+    if file.yaml.is_some() {
+        return None;
+    }
+    let ext = file.source.path.extension()?.to_str()?;
+    if !matches!(ext, "yml" | "yaml") {
+        return None;
+    }
+    let documents = yaml::parse(&file.source.text).ok()?;
+    let section = documents.first()?.root.get_last("uwsgi")?;
+    uwsgi::options(&section.value).ok().map(std::borrow::Cow::Owned)
+}
+
+/// A scalar of the `galaxy:` section of a parsed YAML file (the last one, as `PyYAML` reads
+/// repeated keys).
+pub fn galaxy_scalar<'a>(file: &'a LintFile, key: &str) -> Option<&'a Scalar> {
+    let documents = file.yaml.as_ref()?.as_ref().ok()?;
+    let galaxy = documents.first()?.root.get_last("galaxy")?;
+    galaxy.value.get_last(key)?.value.as_scalar()
+}
+
+/// The bytes of the line holding `offset`, without its line break.
+pub fn line_at(text: &str, offset: usize) -> Span {
+    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let end = if text[start..end].ends_with('\r') { end - 1 } else { end };
+    start..end
+}
+
+/// Where a finding about a whole file points: its first line that is not blank, a comment or
+/// an XML declaration.
+pub fn first_content_line(text: &str) -> Span {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let skip = trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || trimmed.starts_with("<?")
+            || trimmed.starts_with("<!--");
+        if !skip {
+            return line_at(text, offset);
+        }
+        offset += line.len();
+    }
+    line_at(text, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{Finding, Rule};
+    use crate::source::Source;
+
+    #[test]
+    fn blocks() {
+        assert_eq!(block_opener("if-exists"), Some(Block::If));
+        assert_eq!(block_opener("if-not-env"), Some(Block::If));
+        assert_eq!(block_opener("ifexists"), Some(Block::If));
+        assert_eq!(block_opener("if-nonsense"), None);
+        assert_eq!(block_opener("for-glob"), Some(Block::For));
+        assert_eq!(block_opener("endif"), None);
+        assert_eq!(block_closer("end-if"), Some(Block::If));
+        assert_eq!(block_closer("endfor"), Some(Block::For));
+    }
+
+    #[test]
+    fn directories_match_under_a_root() {
+        let dirs = vec![PathBuf::from("/srv/galaxy/vassals")];
+        assert!(in_dirs(Path::new("/srv/galaxy/vassals/galaxy.yml"), &dirs));
+        assert!(in_dirs(Path::new("/tmp/copy/srv/galaxy/vassals/galaxy.yml"), &dirs));
+        assert!(!in_dirs(Path::new("/srv/galaxy/config/galaxy.yml"), &dirs));
+        assert!(!in_dirs(Path::new("/srv/galaxy/vassals/old/galaxy.yml"), &dirs));
+    }
+
+    /// The fixture of each rule: its directory under `fixtures/lint/`, the file the bad set's
+    /// finding is in and the exact text it points at.
+    const FIXTURES: &[(&str, &str, &str)] = &[
+        ("ZC301-if-block-structure", "vassal-zergling.yml", "endif"),
+        (
+            "ZC302-unportable-yaml",
+            "vassal-zergpool.yml",
+            "'/srv/galaxy/var/zergpool.sock:127.0.0.1:8080'",
+        ),
+        ("ZC303-galaxy-section-not-yaml", "galaxy.yml", "Galaxy: Training"),
+        ("ZC304-unknown-option", "vassal-zergling.yml", "proceses"),
+        ("ZC305-farm-out-of-range", "vassal-zergling.yml", "3"),
+        ("ZC306-malformed-zergpool", "vassal-zergpool.yml", "127.0.0.1"),
+        ("ZC307-malformed-hook", "vassal-zergling.yml", "wait-for-socket"),
+        ("ZC401-relative-path-without-chdir", "vassal-zergling.yml", "lib"),
+        ("ZC402-non-vassal-in-vassals-dir", "galaxy.yml", "uwsgi:"),
+        ("ZC403-mule-reload-mercy-too-short", "vassal-zergling.yml", "60"),
+    ];
+
+    /// Every rule of the syntax and layout families.
+    fn rules() -> Vec<&'static dyn Rule> {
+        super::super::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.info().code.starts_with("ZC3") || r.info().code.starts_with("ZC4"))
+            .collect()
+    }
+
+    /// Reads every file under `dir` into a set, roles from the canonical file names.
+    fn load(dir: &Path) -> FileSet {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            let mut entries: Vec<PathBuf> =
+                std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+            entries.sort();
+            for path in entries {
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        walk(dir, &mut paths);
+
+        let files = paths
+            .into_iter()
+            .map(|path| {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                let role = Role::from_file_name(name).unwrap_or(Role::Other);
+                LintFile::new(role, false, Source::read(&path).unwrap())
+            })
+            .collect();
+        FileSet { files, config: None }
+    }
+
+    fn run_all(set: &FileSet) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for rule in rules() {
+            rule.check(set, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn fixtures_bad_and_good() {
+        let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint");
+        let mut covered = Vec::new();
+        for (dir, file_name, offending) in FIXTURES {
+            let code = &dir[..5];
+            covered.push(code.to_string());
+
+            let bad = load(&base.join(dir).join("bad"));
+            let found = run_all(&bad);
+            let hit = found.iter().find(|f| {
+                let file = &bad.files[f.file];
+                f.rule.code == code
+                    && file.source.path.file_name().and_then(|n| n.to_str()) == Some(*file_name)
+                    && file.source.text.get(f.span.clone()) == Some(*offending)
+            });
+            assert!(
+                hit.is_some(),
+                "{dir}/bad: no {code} at `{offending}` in {file_name}: {found:#?}"
+            );
+
+            let good = load(&base.join(dir).join("good"));
+            let found = run_all(&good);
+            assert!(found.is_empty(), "{dir}/good: {found:#?}");
+        }
+
+        let mut codes: Vec<String> = rules().iter().map(|r| r.info().code.to_string()).collect();
+        codes.sort();
+        covered.sort();
+        assert_eq!(codes, covered, "every rule has a fixture");
+    }
+
+    /// Lints what `build` writes for a bundled layout, with the installed files it read.
+    fn built_set(layout: &str) -> FileSet {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(layout);
+        let config = crate::config::Config::load(&example.join("zerg.toml")).unwrap();
+        let plan = crate::plan::Plan::compute(&config, Some(&example)).unwrap();
+
+        let mut files: Vec<LintFile> = plan
+            .files
+            .iter()
+            .map(|planned| {
+                let role = match planned.role {
+                    crate::plan::Role::Pool => Role::Pool,
+                    crate::plan::Role::Zergling => Role::Zergling,
+                    crate::plan::Role::Restarter => Role::Restarter,
+                    crate::plan::Role::RestarterJobConf => Role::RestarterJobConf,
+                };
+                LintFile::new(role, false, Source::new(&planned.target, planned.content.as_str()))
+            })
+            .collect();
+        for input in &plan.inputs {
+            let name = input.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let role = Role::from_file_name(name).unwrap_or(Role::Other);
+            files.push(LintFile::new(role, false, Source::read(input).unwrap()));
+        }
+        assert!(files.iter().any(|f| f.role == Role::JobConf));
+        assert!(files.iter().any(|f| f.role == Role::GalaxyConfig));
+
+        FileSet { files, config: Some(config) }
+    }
+
+    #[test]
+    fn built_layouts_are_clean() {
+        for layout in ["example", "tag-farms"] {
+            let found = run_all(&built_set(layout));
+            assert!(found.is_empty(), "{layout}: {found:#?}");
+        }
+    }
+
+    #[test]
+    fn lines() {
+        let text = "# c\n\nuwsgi:\r\n  a: b\n";
+        assert_eq!(&text[first_content_line(text)], "uwsgi:");
+        assert_eq!(&text[line_at(text, 15)], "  a: b");
+    }
+}
+
+/// Building file sets and running one rule over them, for the rules' unit tests.
+#[cfg(test)]
+pub mod testing {
+    use crate::lint::{FileSet, Finding, LintFile, Role, Rule};
+    use crate::source::Source;
+
+    /// A set of files, each given by its path and text; roles come from the file names.
+    pub fn set(files: &[(&str, &str)]) -> FileSet {
+        let files = files
+            .iter()
+            .map(|(path, text)| {
+                let name = std::path::Path::new(path).file_name().and_then(|n| n.to_str());
+                let role = name.and_then(Role::from_file_name).unwrap_or(Role::Other);
+                LintFile::new(role, false, Source::new(*path, *text))
+            })
+            .collect();
+        FileSet { files, config: None }
+    }
+
+    /// A set holding one zergling A vassal with this text.
+    pub fn single(text: &str) -> FileSet {
+        set(&[("/srv/galaxy/vassals/vassal-zergling.yml", text)])
+    }
+
+    /// Every finding of `rule` in `set`.
+    pub fn findings(rule: &dyn Rule, set: &FileSet) -> Vec<Finding> {
+        let mut out = Vec::new();
+        rule.check(set, &mut out);
+        out
+    }
+}

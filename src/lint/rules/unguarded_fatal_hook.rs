@@ -1,0 +1,146 @@
+//! ZC206 `unguarded-fatal-hook`: zergling A writes into a FIFO that may not exist yet (the
+//! restarter's) from a hook, without an `if-exists` guard. Every `hook-*` is fatal: a missing
+//! FIFO makes A destroy itself, on every boot where no restarter ran before.
+
+use crate::lint::rules::common::{master_fifos, write_fifo_hooks};
+use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
+
+/// The rule's description.
+pub static RULE: RuleInfo = RuleInfo {
+    code: "ZC206",
+    name: "unguarded-fatal-hook",
+    severity: Severity::Error,
+    summary: "zergling A writes into the restarter's FIFO from a hook not inside \
+              `if-exists: <fifo>` ... `endif`",
+    why: "uWSGI hooks are fatal: when `writefifo` cannot open its file, the instance destroys \
+          itself. The restarter's master FIFO exists only once a restarter has run (FIFOs are \
+          never removed), so on a fresh machine zergling A's hand-over hook would kill A at \
+          its first accepted request, and the Emperor would respawn it in a loop. Wrapping the \
+          hook in `if-exists: <fifo>` ... `endif: if-exists` skips it when the FIFO is absent; \
+          a FIFO that exists without a reader counts as success.",
+    bad: "uwsgi:\n  master-fifo: /srv/galaxy/var/zergling.fifo\n  \
+          hook-accepting1-once: writefifo:/srv/galaxy/var/restarter.fifo q\n",
+    good: "uwsgi:\n  master-fifo: /srv/galaxy/var/zergling.fifo\n  \
+           if-exists: /srv/galaxy/var/restarter.fifo\n  \
+           hook-accepting1-once: writefifo:/srv/galaxy/var/restarter.fifo q\n  \
+           endif: if-exists\n",
+};
+
+/// The rule.
+pub struct UnguardedFatalHook;
+
+impl Rule for UnguardedFatalHook {
+    fn info(&self) -> &'static RuleInfo {
+        &RULE
+    }
+
+    fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
+        // The FIFOs that may be missing: the restarter's, or, without it, any but A's own.
+        let restarter = set.by_role(Role::Restarter).filter(|(_, f)| f.options().is_some());
+        let restarter_fifos: Option<Vec<String>> = restarter
+            .map(|(_, f)| master_fifos(f).iter().map(|o| o.value.trim().to_string()).collect());
+
+        for (index, file) in set.all_by_role(Role::Zergling) {
+            let Some(options) = file.options() else {
+                continue;
+            };
+            let own: Vec<String> =
+                master_fifos(file).iter().map(|o| o.value.trim().to_string()).collect();
+
+            // The `if-*` block open at each option, as uWSGI reads them (blocks do not nest).
+            let mut open: Option<(&str, &str)> = None;
+            let mut guards = Vec::with_capacity(options.len());
+            for option in options {
+                if option.key == "endif" {
+                    open = None;
+                } else if option.key.starts_with("if-") {
+                    open = Some((option.key.as_str(), option.value.trim()));
+                }
+                guards.push(open);
+            }
+
+            for hook in write_fifo_hooks(file) {
+                let may_be_missing = match &restarter_fifos {
+                    Some(fifos) => fifos.contains(&hook.fifo),
+                    None => !own.contains(&hook.fifo),
+                };
+                if !may_be_missing || guards[hook.index] == Some(("if-exists", hook.fifo.as_str()))
+                {
+                    continue;
+                }
+
+                let mut finding = Finding::new(
+                    &RULE,
+                    index,
+                    hook.fifo_span.clone(),
+                    format!(
+                        "zergling A's `{}` writes into `{}` without checking that it exists, so \
+                         A destroys itself when no restarter ever ran",
+                        hook.option.key, hook.fifo
+                    ),
+                    "may not exist yet",
+                    format!(
+                        "wrap the hook: `if-exists: {0}` on the line before, `endif: if-exists` \
+                         on the line after",
+                        hook.fifo
+                    ),
+                );
+                if let Some((b_index, b)) = restarter {
+                    if let Some(fifo) =
+                        master_fifos(b).into_iter().find(|o| o.value.trim() == hook.fifo)
+                    {
+                        finding = finding.with_related(
+                            b_index,
+                            fifo.value_span.clone(),
+                            "the restarter's master FIFO",
+                        );
+                    }
+                }
+                out.push(finding);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::tests::{check, set};
+
+    const B: &str = "uwsgi:\n  master-fifo: /run/b.fifo\n";
+
+    fn spans(a: &str, with_b: bool) -> Vec<String> {
+        let mut files = vec![(Role::Zergling, a)];
+        if with_b {
+            files.push((Role::Restarter, B));
+        }
+        check(&UnguardedFatalHook, &set(&files))
+            .iter()
+            .map(|f| a[f.span.clone()].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn flags_unguarded_and_wrongly_guarded_hooks() {
+        let a =
+            "uwsgi:\n  master-fifo: /run/a.fifo\n  hook-accepting1-once: writefifo:/run/b.fifo q\n";
+        assert_eq!(spans(a, true), ["/run/b.fifo"]);
+        assert_eq!(spans(a, false), ["/run/b.fifo"]);
+        let a = "uwsgi:\n  if-exists: /run/other\n  \
+                 hook-accepting1-once: writefifo:/run/b.fifo q\n  \
+                 endif: if-exists\n";
+        assert_eq!(spans(a, true), ["/run/b.fifo"]);
+        let a = "uwsgi:\n  if-exists: /run/b.fifo\n  endif: if-exists\n  \
+                 hook-asap: writefifo:/run/b.fifo q\n";
+        assert_eq!(spans(a, true), ["/run/b.fifo"]);
+    }
+
+    #[test]
+    fn guarded_hooks_and_own_fifos_pass() {
+        let a = "uwsgi:\n  master-fifo: /run/a.fifo\n  if-exists: /run/b.fifo\n  \
+                 hook-accepting1-once: writefifo:/run/b.fifo q\n  endif: if-exists\n  \
+                 hook-as-user: writefifo:/run/a.fifo 1\n";
+        assert!(spans(a, true).is_empty());
+        assert!(spans(a, false).is_empty());
+    }
+}
