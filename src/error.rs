@@ -55,12 +55,7 @@ impl Error {
         label: impl Into<String>,
     ) -> Self {
         let spans = secrets::find(secrets::Kind::of(&source.path), &source.text);
-        let named = if spans.is_empty() {
-            source.named()
-        } else {
-            let masked = secrets::mask_same_length(&source.text, &spans);
-            NamedSource::new(source.name(), std::sync::Arc::<str>::from(masked))
-        };
+        let named = source.named();
         let values: Vec<String> =
             secrets::values(&source.text, &spans).into_iter().map(str::to_string).collect();
         Self {

@@ -34,9 +34,16 @@ impl Source {
         self.path.display().to_string()
     }
 
-    /// The source in the form miette renders snippets from.
+    /// The source in the form miette renders snippets from, with its secrets masked character
+    /// for character (spans stay valid): snippets end up in terminals, CI logs and tickets.
     pub fn named(&self) -> NamedSource<Arc<str>> {
-        NamedSource::new(self.name(), Arc::clone(&self.text))
+        let spans = crate::secrets::find(crate::secrets::Kind::of(&self.path), &self.text);
+        let text = if spans.is_empty() {
+            Arc::clone(&self.text)
+        } else {
+            Arc::from(crate::secrets::mask_same_length(&self.text, &spans))
+        };
+        NamedSource::new(self.name(), text)
     }
 
     /// One-based line and column (in characters) of a byte offset.

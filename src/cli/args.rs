@@ -49,6 +49,12 @@ pub enum Command {
     Build(BuildArgs),
     /// Show what `build` would change, file by file, with secrets masked; write nothing.
     Diff(DiffArgs),
+
+    /// Check the dance's files for known mistakes: the deployment's, or the files given.
+    Lint(LintArgs),
+
+    /// Explain a lint rule: what it catches, why, an example, and how to silence it.
+    Explain(ExplainArgs),
 }
 
 /// Where the deployment is described and where it is installed.
@@ -102,4 +108,42 @@ impl Deployment {
     pub fn config_path(&self) -> PathBuf {
         self.config.clone().unwrap_or_else(|| PathBuf::from(zergcfg::config::FILE_NAME))
     }
+}
+
+/// How lint findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Diagnostics with the lines at fault, and a summary.
+    Human,
+    /// A JSON array of findings.
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...`).
+    Github,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub deployment: Deployment,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Files or directories to lint [default: the deployment's files, from zerg.toml].
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ExplainArgs {
+    /// A rule's code (ZC101) or name (restarter-has-mules).
+    #[arg(value_name = "CODE|NAME", required_unless_present = "list", conflicts_with = "list")]
+    pub rule: Option<String>,
+
+    /// List every rule.
+    #[arg(long)]
+    pub list: bool,
 }

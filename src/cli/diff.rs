@@ -1,11 +1,11 @@
 //! `zergcfg diff`: prints what `build` would change, coloured on a terminal, or as JSON.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use zergcfg::config::Config;
 use zergcfg::diff::{self, FileDiff, LineKind, Options, Report};
 
-use super::args::{ColorChoice, DiffArgs, DiffFormat, Global};
+use super::args::{DiffArgs, DiffFormat};
 use super::output::Output;
 use super::{FAILED, FOUND, OK};
 
@@ -19,7 +19,7 @@ const RESET: &str = "\x1b[0m";
 const WIDTH: usize = 100;
 
 /// Runs `diff`: exit 0 when nothing would change, 1 when something would, 2 on error.
-pub fn run(out: &Output, global: &Global, args: &DiffArgs) -> i32 {
+pub fn run(out: &Output, args: &DiffArgs) -> i32 {
     if args.show_secrets {
         warn(
             out,
@@ -51,22 +51,10 @@ pub fn run(out: &Output, global: &Global, args: &DiffArgs) -> i32 {
             let text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
             out.line(&text);
         }
-        DiffFormat::Human => print_human(out, &report, color_stdout(global)),
+        DiffFormat::Human => print_human(out, &report, out.color.stdout),
     }
 
     if report.any_change() { FOUND } else { OK }
-}
-
-/// Colour on stdout: asked for, or a terminal without `NO_COLOR`.
-fn color_stdout(global: &Global) -> bool {
-    match global.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
 }
 
 fn print_human(out: &Output, report: &Report, color: bool) {
@@ -154,7 +142,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// A warning that is printed even with `--quiet`.
 fn warn(out: &Output, text: &str) {
-    let text = if out.color_stderr {
+    let text = if out.color.stderr {
         format!("{BOLD}{RED}warning:{RESET} {text}")
     } else {
         format!("warning: {text}")

@@ -3,6 +3,8 @@
 mod args;
 mod build;
 mod diff;
+mod explain;
+mod lint;
 mod output;
 
 use clap::Parser;
@@ -30,6 +32,8 @@ pub fn run() -> i32 {
 
     match &args.command {
         Command::Build(build) => build::run(&out, build),
-        Command::Diff(diff) => diff::run(&out, &args.global, diff),
+        Command::Diff(diff) => diff::run(&out, diff),
+        Command::Lint(lint) => lint::run(&out, lint),
+        Command::Explain(explain) => explain::run(&out, explain),
     }
 }

@@ -13,8 +13,17 @@ pub struct Output {
     pub quiet: bool,
     /// Explain what was read and written.
     pub verbose: bool,
-    /// Colour on stderr.
-    pub color_stderr: bool,
+    /// Where colour is used.
+    pub color: Colors,
+}
+
+/// Which streams get colour.
+#[derive(Debug, Clone, Copy)]
+pub struct Colors {
+    /// Diagnostics on stderr.
+    pub stderr: bool,
+    /// Reports on stdout.
+    pub stdout: bool,
 }
 
 impl Output {
@@ -28,7 +37,10 @@ impl Output {
         Self {
             quiet: global.quiet,
             verbose: global.verbose,
-            color_stderr: decide(std::io::stderr().is_terminal()),
+            color: Colors {
+                stderr: decide(std::io::stderr().is_terminal()),
+                stdout: decide(std::io::stdout().is_terminal()),
+            },
         }
     }
 
@@ -36,6 +48,16 @@ impl Output {
     pub fn line(&self, text: &str) {
         if !self.quiet {
             write_stdout(text);
+        }
+    }
+
+    /// Prints a report on stdout as it is (it ends with its own newline), even when quiet:
+    /// it is what was asked for.
+    pub fn report(text: &str) {
+        let mut out = std::io::stdout().lock();
+        if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+            // The reader went away (`zergcfg ... | head`): nothing more can be said.
+            std::process::exit(0);
         }
     }
 
@@ -48,7 +70,7 @@ impl Output {
 
     /// Renders a diagnostic on stderr.
     pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) {
-        let _ = writeln!(std::io::stderr().lock(), "{}", render(diagnostic, self.color_stderr));
+        let _ = writeln!(std::io::stderr().lock(), "{}", render(diagnostic, self.color.stderr));
     }
 }
 

@@ -46,6 +46,19 @@ impl Role {
         }
     }
 
+    /// The role in words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Role::Pool => "the zergpool vassal",
+            Role::Zergling => "zergling A's vassal",
+            Role::Restarter => "the restarter (zergling B)",
+            Role::GalaxyConfig => "galaxy.yml",
+            Role::JobConf => "the main job conf",
+            Role::RestarterJobConf => "the restarter's job conf",
+            Role::Other => "a file outside the dance",
+        }
+    }
+
     /// Whether files of this role are job confs.
     pub fn is_job_conf(self) -> bool {
         matches!(self, Role::JobConf | Role::RestarterJobConf)
@@ -67,12 +80,23 @@ pub struct LintFile {
     pub uwsgi: Option<Result<Vec<UwsgiOption>, SectionError>>,
     /// For job conf roles: the model, or why it cannot be read.
     pub job_conf: Option<Result<JobConf, JobConfError>>,
+    /// Why the file could not be read at all (missing, a directory, not UTF-8); its text is
+    /// empty then, and its parsed forms hold the same failure so that rules skip it.
+    pub read_error: Option<String>,
 }
 
 impl LintFile {
     /// Parses `source` as a file of `role`.
     pub fn new(role: Role, role_assumed: bool, source: Source) -> Self {
-        let mut file = Self { role, role_assumed, source, yaml: None, uwsgi: None, job_conf: None };
+        let mut file = Self {
+            role,
+            role_assumed,
+            source,
+            yaml: None,
+            uwsgi: None,
+            job_conf: None,
+            read_error: None,
+        };
         if role.is_uwsgi_yaml() {
             let parsed = yaml::parse(&file.source.text);
             if let Ok(documents) = &parsed {
@@ -87,6 +111,32 @@ impl LintFile {
             file.job_conf = Some(jobconf::read(&file.source));
         }
         file
+    }
+
+    /// A file that could not be read: empty text, every parsed form failed with `reason`.
+    pub fn unreadable(role: Role, path: impl Into<std::path::PathBuf>, reason: String) -> Self {
+        let source = Source::new(path, "");
+        let yaml_error = || YamlError { message: reason.clone(), span: 0..0 };
+        let yaml = role.is_uwsgi_yaml().then(|| Err(yaml_error()));
+        let job_conf = role
+            .is_job_conf()
+            .then(|| Err(JobConfError::new(reason.clone(), 0..0, "make the file readable")));
+        Self {
+            role,
+            role_assumed: false,
+            source,
+            yaml,
+            uwsgi: None,
+            job_conf,
+            read_error: Some(reason),
+        }
+    }
+
+    /// Whether the file was read and parsed in the form its role needs; rules skip it when not.
+    pub fn is_readable(&self) -> bool {
+        self.read_error.is_none()
+            && !matches!(self.yaml, Some(Err(_)))
+            && !matches!(self.job_conf, Some(Err(_)))
     }
 
     /// The `uwsgi:` options, when the file has a readable section.

@@ -6,14 +6,18 @@
 //! forms, and each rule reads what it needs from it.
 
 pub mod files;
+pub mod load;
+pub mod report;
 pub mod rules;
+pub mod suppress;
 
 pub use files::{FileSet, LintFile, Role};
 
+use crate::error::Error;
 use crate::source::Span;
 
 /// How serious a finding is. Only errors make `lint` exit 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Breaks the dance: lost requests, stranded jobs, a handler name run twice.
@@ -121,3 +125,318 @@ pub trait Rule: Sync {
     /// Appends every finding of this rule in `set`.
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>);
 }
+
+impl Severity {
+    /// The level's name as zerg.toml's `[lint.level]` and the reports spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Reads a level name (`error`, `warning`, `info`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+/// ZC001: a file that cannot be read or parsed. Reported by the framework, never suppressed,
+/// ignored or re-levelled: a rule cannot look at such a file, so the run is incomplete.
+pub static UNREADABLE_INPUT: RuleInfo = RuleInfo {
+    code: "ZC001",
+    name: "unreadable-input",
+    severity: Severity::Error,
+    summary: "a file cannot be read, or is not the YAML or job conf XML its role needs",
+    why: "No other rule can look at a file that does not read, so the run says nothing about it \
+          and lint exits 2. uWSGI and Galaxy would refuse the file as well: libyaml and PyYAML \
+          stop at the same syntax error, and Galaxy does not start with a malformed job conf.",
+    bad: "uwsgi:\n  processes: [2\n",
+    good: "uwsgi:\n  processes: 2\n",
+};
+
+/// ZC002: a suppression comment that suppressed nothing, cannot be read, or gives no reason.
+pub static UNUSED_SUPPRESSION: RuleInfo = RuleInfo {
+    code: "ZC002",
+    name: "unused-suppression",
+    severity: Severity::Warning,
+    summary: "a `zergcfg: ignore[...]` comment suppresses nothing, or gives no reason",
+    why: "A suppression that no longer matches a finding hides nothing today but will hide the \
+          next, unrelated mistake on that line. A suppression without a reason leaves the next \
+          reader guessing whether it is still needed. Comments that start with `zergcfg:` but do \
+          not read as `ignore[CODE, ...] reason` are reported here too.",
+    bad: "uwsgi:\n  master: true  # zergcfg: ignore[ZC101] B is started by hand\n",
+    good: "uwsgi:\n  master: true\n",
+};
+
+/// ZC003: lint guessed a file's role from its content.
+pub static ASSUMED_ROLE: RuleInfo = RuleInfo {
+    code: "ZC003",
+    name: "assumed-role",
+    severity: Severity::Info,
+    summary: "lint had to guess a file's role in the dance from its content",
+    why: "Which rules apply to a file depends on its role (pool, zergling A, restarter, \
+          galaxy.yml, job conf, restarter job conf). A file given by a path that is neither a \
+          canonical name nor a path in zerg.toml gets a role from what it holds; this finding \
+          says which, so that a wrong guess does not go unnoticed.",
+    bad: "zergcfg lint my-pool.yml\n",
+    good: "zergcfg lint --config zerg.toml my-pool.yml   # or name it vassal-zergpool.yml\n",
+};
+
+/// The rules the framework itself reports.
+pub static FRAMEWORK: &[&RuleInfo] = &[&UNREADABLE_INPUT, &UNUSED_SUPPRESSION, &ASSUMED_ROLE];
+
+/// Every rule's description, framework and registered rules, in code order.
+pub fn rule_infos() -> Vec<&'static RuleInfo> {
+    let mut infos: Vec<&'static RuleInfo> = FRAMEWORK.to_vec();
+    infos.extend(rules::ALL.iter().map(|r| r.info()));
+    infos.sort_by_key(|i| i.code);
+    infos
+}
+
+/// The rule with this code (any case) or name.
+pub fn find_rule(code_or_name: &str) -> Option<&'static RuleInfo> {
+    let wanted = code_or_name.trim();
+    rule_infos()
+        .into_iter()
+        .find(|i| i.code.eq_ignore_ascii_case(wanted) || i.name.eq_ignore_ascii_case(wanted))
+}
+
+/// The rule code or name closest to an unknown one, for a "did you mean".
+pub fn suggest_rule(unknown: &str) -> Option<&'static RuleInfo> {
+    suggest_among(unknown, &rule_infos())
+}
+
+/// The rule of `infos` whose code or name is closest to an unknown one, if any is close.
+pub fn suggest_among(unknown: &str, infos: &[&'static RuleInfo]) -> Option<&'static RuleInfo> {
+    let wanted = unknown.trim().to_ascii_lowercase();
+    let budget = (wanted.chars().count() / 3).max(1);
+    infos
+        .iter()
+        .copied()
+        .flat_map(|i| [(i, i.code.to_ascii_lowercase()), (i, i.name.to_string())])
+        .map(|(i, candidate)| (edit_distance(&wanted, &candidate), i))
+        .filter(|(distance, _)| *distance <= budget)
+        .min_by_key(|(distance, i)| (*distance, i.code))
+        .map(|(_, i)| i)
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(above + 1).min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Checks zerg.toml's `[lint]` settings: every rule they name exists, and ZC001 is not among
+/// them (a file no rule could read is never hidden).
+///
+/// # Errors
+/// The first unknown or protected rule, pointing at `[lint]` in zerg.toml, with a did-you-mean.
+pub fn check_settings(config: &crate::config::Config) -> Result<(), Error> {
+    let names = config
+        .lint_ignore
+        .iter()
+        .map(|n| (n, vec!["lint", "ignore"]))
+        .chain(config.lint_level.iter().map(|(n, _)| (n, vec!["lint", "level", n.as_str()])));
+
+    for (name, keys) in names {
+        let problem = match find_rule(name) {
+            Some(info) if info.code == UNREADABLE_INPUT.code => format!(
+                "`{name}` cannot be ignored or re-levelled: a file no rule could read is always \
+                 reported"
+            ),
+            Some(_) => continue,
+            None => format!("zerg.toml's [lint] names `{name}`, which is no rule of zergcfg lint"),
+        };
+        let help = match suggest_rule(name) {
+            Some(info) if info.code != UNREADABLE_INPUT.code => {
+                format!(
+                    "did you mean `{}` ({})? `zergcfg explain --list` lists every rule",
+                    info.code, info.name
+                )
+            }
+            _ => "remove it; `zergcfg explain --list` lists every rule".to_string(),
+        };
+        let span = config.span_of(&keys).or_else(|| config.span_of(&["lint"])).unwrap_or(0..0);
+        return Err(
+            Error::at("zergcfg::config", &config.source, span, problem, "here").with_help(help)
+        );
+    }
+    Ok(())
+}
+
+/// Runs every rule over `set`, then applies suppression comments and zerg.toml's `[lint]`
+/// settings, and returns the findings sorted by file, then position.
+pub fn run(set: &FileSet) -> Vec<Finding> {
+    run_rules(set, rules::ALL)
+}
+
+/// [`run`] with another list of rules (the framework's own findings are always made).
+pub fn run_rules(set: &FileSet, rules: &[&dyn Rule]) -> Vec<Finding> {
+    let mut findings = framework_findings(set);
+    for rule in rules {
+        rule.check(set, &mut findings);
+    }
+
+    let mut known: Vec<&'static RuleInfo> = FRAMEWORK.to_vec();
+    known.extend(rules.iter().map(|r| r.info()));
+    let mut findings = suppress::apply(set, findings, &known);
+
+    if let Some(config) = &set.config {
+        apply_settings(config, &mut findings);
+    }
+
+    scrub_secrets(set, &mut findings);
+
+    findings.sort_by(|a, b| {
+        let path = |f: &Finding| set.files.get(f.file).map(|file| file.source.path.clone());
+        (path(a), a.span.start, a.span.end, a.rule.code, &a.message).cmp(&(
+            path(b),
+            b.span.start,
+            b.span.end,
+            b.rule.code,
+            &b.message,
+        ))
+    });
+    findings
+}
+
+/// Removes from every finding's words the secret values of the file it is about, should a rule
+/// have quoted one: reports are pasted into tickets and CI logs.
+fn scrub_secrets(set: &FileSet, findings: &mut [Finding]) {
+    let secrets: Vec<Vec<&str>> = set
+        .files
+        .iter()
+        .map(|file| {
+            let text = &file.source.text;
+            let spans = crate::secrets::find(crate::secrets::Kind::of(&file.source.path), text);
+            crate::secrets::values(text, &spans)
+        })
+        .collect();
+    for finding in findings {
+        let Some(values) = secrets.get(finding.file).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        finding.message = crate::secrets::scrub(&finding.message, values);
+        finding.label = crate::secrets::scrub(&finding.label, values);
+        finding.help = crate::secrets::scrub(&finding.help, values);
+        for related in &mut finding.related {
+            related.label = crate::secrets::scrub(&related.label, values);
+        }
+    }
+}
+
+/// ZC001 for every file that did not read or parse, ZC003 for every role guessed.
+fn framework_findings(set: &FileSet) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, file) in set.files.iter().enumerate() {
+        if let Some(reason) = &file.read_error {
+            findings.push(Finding::new(
+                &UNREADABLE_INPUT,
+                index,
+                0..0,
+                format!("cannot read {}: {reason}", file.source.name()),
+                "cannot read this file",
+                "check the path and its permissions; lint reads UTF-8 text files only",
+            ));
+            continue;
+        }
+        if let Some(Err(e)) = &file.yaml {
+            findings.push(Finding::new(
+                &UNREADABLE_INPUT,
+                index,
+                visible(&file.source.text, &e.span),
+                format!("this file is not valid YAML: {}", e.message),
+                "the YAML parser stops here",
+                "fix the YAML syntax at this point: libyaml (Debian's uWSGI) and PyYAML (Galaxy) \
+                 refuse the file as it is",
+            ));
+        }
+        if let Some(Err(e)) = &file.job_conf {
+            findings.push(Finding::new(
+                &UNREADABLE_INPUT,
+                index,
+                e.span.clone(),
+                format!("this job conf cannot be read: {}", e.message),
+                "here",
+                e.help.clone(),
+            ));
+        }
+        if file.role_assumed {
+            let guess = load::infer_role(&file.source);
+            findings.push(Finding::new(
+                &ASSUMED_ROLE,
+                index,
+                guess.span.clone(),
+                format!("linted as {}: {}", guess.role.describe(), guess.reason),
+                "role guessed from this",
+                "if the guess is wrong, give `--config zerg.toml` so that the file's path names \
+                 its role, or give the file its canonical name (vassal-zergpool.yml, \
+                 vassal-zergling.yml, galaxy-restarter.yml, galaxy.yml, job_conf.xml, \
+                 job_conf-restarter.xml)",
+            ));
+        }
+    }
+    findings
+}
+
+/// A parser's position at the very end of the file, moved onto the end of the last line so
+/// that it can be shown (an offset past the last line break has no line to point at).
+fn visible(text: &str, span: &Span) -> Span {
+    if span.start < text.len() || text.is_empty() {
+        return span.clone();
+    }
+    let end = text.trim_end_matches(['\n', '\r']).len();
+    end..end
+}
+
+/// zerg.toml's `[lint] ignore` and `[lint.level]`; ZC001 is never touched.
+fn apply_settings(config: &crate::config::Config, findings: &mut Vec<Finding>) {
+    let named = |wanted: &str, info: &RuleInfo| {
+        info.code.eq_ignore_ascii_case(wanted) || info.name.eq_ignore_ascii_case(wanted)
+    };
+
+    findings.retain(|f| {
+        f.rule.code == UNREADABLE_INPUT.code
+            || !config.lint_ignore.iter().any(|name| named(name, f.rule))
+    });
+
+    for finding in findings.iter_mut() {
+        if finding.rule.code == UNREADABLE_INPUT.code {
+            continue;
+        }
+        let level = config.lint_level.iter().rev().find(|(name, _)| named(name, finding.rule));
+        if let Some(severity) = level.and_then(|(_, level)| Severity::parse(level)) {
+            finding.severity = severity;
+        }
+    }
+}
+
+/// The exit code a set of findings calls for: 2 when a file could not be read (ZC001), 1 when
+/// any finding is an error, else 0.
+pub fn exit_code(findings: &[Finding]) -> i32 {
+    if findings.iter().any(|f| f.rule.code == UNREADABLE_INPUT.code) {
+        2
+    } else {
+        i32::from(findings.iter().any(|f| f.severity == Severity::Error))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -181,11 +181,17 @@ impl Plan {
 
 /// The main job conf: zerg.toml's, else galaxy.yml's `job_config_file` (relative to the config
 /// directory, as Galaxy resolves it), else `job_conf.xml` in the config directory.
-fn main_job_conf(config: &Config, galaxy: &GalaxyYml) -> PathBuf {
+pub fn main_job_conf(config: &Config, galaxy: &GalaxyYml) -> PathBuf {
+    main_job_conf_from(config, galaxy.galaxy_value("job_config_file").as_deref())
+}
+
+/// The main job conf from zerg.toml and galaxy.yml's `job_config_file` value, when galaxy.yml
+/// is known only as far as that value (lint reads files [`GalaxyYml`] would refuse).
+pub fn main_job_conf_from(config: &Config, job_config_file: Option<&str>) -> PathBuf {
     if let Some(path) = &config.job_conf {
         return path.clone();
     }
-    match galaxy.galaxy_value("job_config_file") {
+    match job_config_file {
         Some(path) => config.config_dir.join(path),
         None => config.config_dir.join("job_conf.xml"),
     }

@@ -7,6 +7,10 @@
 
 mod build;
 mod e2e;
+mod lint_docs;
+mod lint_formats;
+mod lint_robustness;
+mod precommit;
 mod secrets;
 mod support;
 mod transcripts;
