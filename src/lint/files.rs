@@ -158,6 +158,9 @@ impl LintFile {
     }
 }
 
+/// A file of a set with its index in it.
+pub type Indexed<'a> = (usize, &'a LintFile);
+
 /// Every file of one lint run.
 #[derive(Debug, Clone, Default)]
 pub struct FileSet {
@@ -172,6 +175,19 @@ impl FileSet {
     /// The first file with this role, with its index.
     pub fn by_role(&self, role: Role) -> Option<(usize, &LintFile)> {
         self.files.iter().enumerate().find(|(_, f)| f.role == role)
+    }
+
+    /// Zergling A and the restarter (every file of either role), with their indexes.
+    pub fn zerglings(&self) -> impl Iterator<Item = (usize, &LintFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.role, Role::Zergling | Role::Restarter))
+    }
+
+    /// Zergling A and the restarter, when the set has both.
+    pub fn zergling_and_restarter(&self) -> Option<(Indexed<'_>, Indexed<'_>)> {
+        Some((self.by_role(Role::Zergling)?, self.by_role(Role::Restarter)?))
     }
 
     /// Every file with this role, with their indexes.

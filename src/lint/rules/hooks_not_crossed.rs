@@ -41,7 +41,7 @@ impl Rule for HooksNotCrossed {
     }
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
-        let (Some(a), Some(b)) = (set.by_role(Role::Zergling), set.by_role(Role::Restarter)) else {
+        let Some((a, b)) = set.zergling_and_restarter() else {
             return;
         };
         if a.1.options().is_none() || b.1.options().is_none() {

@@ -1,7 +1,7 @@
 //! ZC207 `shared-instance-resource`: zergling A and the restarter share a stats address, a pid
 //! file or a log file. They run side by side during every restart, so each needs its own.
 
-use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
+use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -40,9 +40,7 @@ impl Rule for SharedInstanceResource {
     }
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
-        let (Some((a_index, a)), Some((b_index, b))) =
-            (set.by_role(Role::Zergling), set.by_role(Role::Restarter))
-        else {
+        let Some(((a_index, a), (b_index, b))) = set.zergling_and_restarter() else {
             return;
         };
         let (Some(a_options), Some(b_options)) = (a.options(), b.options()) else {
@@ -82,6 +80,7 @@ impl Rule for SharedInstanceResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::Role;
     use crate::lint::rules::tests::{check, set};
 
     #[test]

@@ -2,7 +2,7 @@
 //! has none, so neither can be told to stop on its own.
 
 use crate::lint::rules::common::{master_fifos, uwsgi_key_span};
-use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
+use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -30,9 +30,7 @@ impl Rule for SharedMasterFifo {
     }
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
-        let (Some((a_index, a)), Some((b_index, b))) =
-            (set.by_role(Role::Zergling), set.by_role(Role::Restarter))
-        else {
+        let Some(((a_index, a), (b_index, b))) = set.zergling_and_restarter() else {
             return;
         };
         if a.options().is_none() || b.options().is_none() {
@@ -89,6 +87,7 @@ impl Rule for SharedMasterFifo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::Role;
     use crate::lint::rules::tests::{check, set};
 
     #[test]

@@ -32,12 +32,7 @@ impl Rule for ZergSocketMismatch {
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
         let pool = pool_socket(set);
-        let zerglings = set
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| matches!(f.role, Role::Zergling | Role::Restarter));
-        for (index, file) in zerglings {
+        for (index, file) in set.zerglings() {
             if file.options().is_none() {
                 continue;
             }

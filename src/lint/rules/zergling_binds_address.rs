@@ -31,12 +31,7 @@ impl Rule for ZerglingBindsAddress {
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
         let pool = pool_socket(set);
-        let zerglings = set
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| matches!(f.role, Role::Zergling | Role::Restarter));
-        for (index, file) in zerglings {
+        for (index, file) in set.zerglings() {
             let who = if file.role == Role::Zergling { "zergling A" } else { "the restarter" };
             for option in file.options().unwrap_or(&[]) {
                 if bind_protocol(&option.key).is_none() {
