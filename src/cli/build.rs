@@ -10,21 +10,13 @@ use super::{FAILED, FOUND, OK};
 
 /// Runs `build` and prints what it did and the commands to run next.
 pub fn run(out: &Output, args: &BuildArgs) -> i32 {
-    let config = match Config::load(&args.deployment.config_path()) {
-        Ok(config) => config,
-        Err(e) => {
-            out.diagnostic(&e);
-            return FAILED;
-        }
+    let Some(config) = out.or_report(Config::load(&args.deployment.config_path())) else {
+        return FAILED;
     };
     let root = args.deployment.root.as_deref();
 
-    let report = match build(&config, root, args.check) {
-        Ok(report) => report,
-        Err(e) => {
-            out.diagnostic(&e);
-            return FAILED;
-        }
+    let Some(report) = out.or_report(build(&config, root, args.check)) else {
+        return FAILED;
     };
 
     for input in &report.plan.inputs {

@@ -27,20 +27,13 @@ pub fn run(out: &Output, args: &DiffArgs) -> i32 {
         );
     }
 
-    let config = match Config::load(&args.deployment.config_path()) {
-        Ok(config) => config,
-        Err(e) => {
-            out.diagnostic(&e);
-            return FAILED;
-        }
+    let Some(config) = out.or_report(Config::load(&args.deployment.config_path())) else {
+        return FAILED;
     };
     let options = Options { show_secrets: args.show_secrets };
-    let report = match diff::diff(&config, args.deployment.root.as_deref(), options) {
-        Ok(report) => report,
-        Err(e) => {
-            out.diagnostic(&e);
-            return FAILED;
-        }
+    let Some(report) = out.or_report(diff::diff(&config, args.deployment.root.as_deref(), options))
+    else {
+        return FAILED;
     };
 
     for input in &report.plan.inputs {

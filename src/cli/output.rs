@@ -68,6 +68,11 @@ impl Output {
         }
     }
 
+    /// The value, or `None` once the error is printed as a diagnostic.
+    pub fn or_report<T>(&self, result: zergcfg::error::Result<T>) -> Option<T> {
+        result.map_err(|e| self.diagnostic(&e)).ok()
+    }
+
     /// Renders a diagnostic on stderr.
     pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) {
         let _ = writeln!(std::io::stderr().lock(), "{}", render(diagnostic, self.color.stderr));
