@@ -148,3 +148,30 @@ fn the_example_works_from_any_directory() {
         assert!(dir.path().join(name).is_file(), "{name} missing");
     }
 }
+
+#[test]
+fn a_rewritten_file_keeps_its_owner() {
+    let dir = fixture_copy("example");
+    assert_eq!(build(dir.path(), &[]).status.code(), Some(0));
+    let vassal = dir.path().join(OUTPUTS[1]);
+
+    // Handing a file to another owner needs root; elsewhere there is nothing to check.
+    if std::os::unix::fs::chown(&vassal, Some(4321), Some(4321)).is_err() {
+        return;
+    }
+    let galaxy = dir.path().join("srv/galaxy/config/galaxy.yml");
+    let text = fs::read_to_string(&galaxy).unwrap().replace("threads: 4", "threads: 8");
+    fs::write(&galaxy, text).unwrap();
+
+    let out = build(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(fs::read_to_string(&vassal).unwrap().contains("threads: 8"));
+    let metadata = fs::metadata(&vassal).unwrap();
+    assert_eq!(
+        (
+            std::os::unix::fs::MetadataExt::uid(&metadata),
+            std::os::unix::fs::MetadataExt::gid(&metadata)
+        ),
+        (4321, 4321)
+    );
+}
