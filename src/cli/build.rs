@@ -40,7 +40,7 @@ pub fn run(out: &Output, args: &BuildArgs) -> i32 {
         return if report.any_change() { FOUND } else { OK };
     }
     out.line("");
-    out.line("Start the Emperor once (it starts the pool and zergling A):");
+    out.line("Start the Emperor once, as the Galaxy user (it starts the pool and zergling A):");
     out.line(&format!("  {}", report.plan.emperor_command));
     out.line("Restart Galaxy without downtime, as the Galaxy user:");
     out.line(&format!("  {}", report.plan.restart_command));

@@ -73,7 +73,7 @@ pub struct PlannedFile {
 pub struct Plan {
     /// The four files, pool first.
     pub files: Vec<PlannedFile>,
-    /// Starts the Emperor (once, as the Galaxy user or root with uid/gid options).
+    /// Starts the Emperor (once, as the Galaxy user).
     pub emperor_command: String,
     /// Restarts Galaxy without downtime, as the Galaxy user.
     pub restart_command: String,
@@ -110,8 +110,13 @@ impl Plan {
 
         let restarter_target = config.config_dir.join(RESTARTER_FILE);
         let binary = config.uwsgi_binary.display().to_string();
-        let mut emperor_command =
-            format!("{binary} --emperor {} --emperor-wrapper {binary}", config.vassals.display());
+        // The Emperor runs as Galaxy's user too: its vassals' master FIFOs accept writes from
+        // their own user only, and the restarter is started as that user.
+        let mut emperor_command = format!(
+            "sudo -u {} {binary} --emperor {} --emperor-wrapper {binary}",
+            config.user,
+            config.vassals.display()
+        );
         if let Some(freq) = config.emperor_freq {
             emperor_command = format!("{emperor_command} --emperor-freq {freq}");
         }
