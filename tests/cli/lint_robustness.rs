@@ -47,14 +47,14 @@ fn lint_everything(set: &FileSet) {
 
 /// One edit of a text, on character boundaries.
 #[derive(Debug, Clone)]
-enum Mutation {
+pub enum Mutation {
     Delete { at: usize, len: usize },
     Insert { at: usize, text: String },
     DuplicateLine { line: usize },
     Truncate { at: usize },
 }
 
-fn apply(text: &str, mutation: &Mutation) -> String {
+pub fn apply(text: &str, mutation: &Mutation) -> String {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len();
     match mutation {
@@ -112,7 +112,7 @@ fn fragment() -> impl Strategy<Value = String> {
     ]
 }
 
-fn mutation() -> impl Strategy<Value = Mutation> {
+pub fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 0usize..40).prop_map(|(at, len)| Mutation::Delete { at, len }),
         (any::<usize>(), fragment()).prop_map(|(at, text)| Mutation::Insert { at, text }),
