@@ -188,8 +188,8 @@ impl Config {
     pub fn load(path: &Path) -> Result<Self> {
         let source = Source::read(path).map_err(|e| {
             Error::io("zergcfg::config", path, "read", &e).with_help(format!(
-                "write a {FILE_NAME} (see fixtures/example/zerg.toml) or give its path with \
-                 --config"
+                "run zergcfg where its {FILE_NAME} is, or give its path with --config (the \
+                 README shows a small one)"
             ))
         })?;
         Self::parse(source)
