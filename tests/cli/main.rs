@@ -8,6 +8,7 @@
 mod build;
 mod build_robustness;
 mod e2e;
+mod known_bad;
 mod lint_docs;
 mod lint_formats;
 mod lint_robustness;
