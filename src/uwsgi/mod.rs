@@ -22,6 +22,20 @@ pub struct UwsgiOption {
     pub value_span: Span,
 }
 
+impl UwsgiOption {
+    /// The bytes of `value[range]` in `text` (the file the option was read from) when the value
+    /// is written as read (a plain scalar), else the whole value, so that a finding always
+    /// points inside the option.
+    pub fn value_sub_span(&self, text: &str, range: std::ops::Range<usize>) -> Span {
+        let span = self.value_span.clone();
+        if text.get(span.clone()) == Some(self.value.as_str()) && range.end <= self.value.len() {
+            span.start + range.start..span.start + range.end
+        } else {
+            span
+        }
+    }
+}
+
 /// Why a YAML node cannot be read as a uWSGI section.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionError {

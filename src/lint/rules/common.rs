@@ -95,18 +95,6 @@ pub fn zergling_handlers(set: &FileSet) -> Option<(usize, &LintFile, Vec<MuleHan
     Some((index, file, mule_handlers(options, &server_name(set))))
 }
 
-/// The bytes of a part of an option's value: `start..start + len` counted in the value as
-/// loaded. Exact for plain values (the written bytes are the value); the whole value otherwise.
-pub fn value_sub_span(file: &LintFile, option: &UwsgiOption, start: usize, len: usize) -> Span {
-    let written = file.source.text.get(option.value_span.clone());
-    if written == Some(option.value.as_str()) && start + len <= option.value.len() {
-        let at = option.value_span.start + start;
-        at..at + len
-    } else {
-        option.value_span.clone()
-    }
-}
-
 /// The bytes of a whole option line as written: key through value.
 pub fn option_span(option: &UwsgiOption) -> Span {
     option.key_span.start..option.value_span.end.max(option.key_span.end)
@@ -142,7 +130,8 @@ pub fn pool_socket(set: &FileSet) -> Option<PoolSocket> {
         let lead = part.len() - part.trim_start().len();
         let address = part.trim();
         if !address.is_empty() {
-            let span = value_sub_span(file, option, offset + lead, address.len());
+            let span = option
+                .value_sub_span(&file.source.text, offset + lead..offset + lead + address.len());
             addresses.push((address.to_string(), span));
         }
         offset += part.len() + 1;
@@ -151,7 +140,7 @@ pub fn pool_socket(set: &FileSet) -> Option<PoolSocket> {
     Some(PoolSocket {
         file: index,
         socket: socket.trim().to_string(),
-        socket_span: value_sub_span(file, option, 0, socket.len()),
+        socket_span: option.value_sub_span(&file.source.text, 0..socket.len()),
         addresses,
     })
 }
@@ -193,9 +182,10 @@ pub fn write_fifo_hooks(file: &LintFile) -> Vec<WriteFifo<'_>> {
             option,
             index,
             fifo: fifo.to_string(),
-            fifo_span: value_sub_span(file, option, base, fifo.len()),
+            fifo_span: option.value_sub_span(&file.source.text, base..base + fifo.len()),
             command: command.trim().to_string(),
-            command_span: value_sub_span(file, option, command_at, command.len()),
+            command_span: option
+                .value_sub_span(&file.source.text, command_at..command_at + command.len()),
         });
     }
     hooks

@@ -4,7 +4,7 @@
 //! mules (one per `mule` line, plus the count of each `mules`). An id of 0, an id above that
 //! count, or a value uWSGI cannot split stops the instance at start.
 
-use super::syntax::{uwsgi_files, value_or_key, value_sub_span};
+use super::syntax::{uwsgi_files, value_or_key};
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 use crate::uwsgi::{UwsgiOption, mule_count};
 
@@ -66,7 +66,7 @@ fn check_farm(text: &str, index: usize, farm: &UwsgiOption, mules: u32, out: &mu
     for id in ids.split(',') {
         let range = offset..offset + id.len();
         offset += id.len() + 1;
-        let span = value_sub_span(text, farm, range);
+        let span = farm.value_sub_span(text, range);
 
         let (message, label) = match id.trim().parse::<u64>() {
             Err(_) => (

@@ -4,7 +4,7 @@
 //! hook phase is fatal: a value without `:`, an action uWSGI does not know, or a `writefifo`
 //! without the space between the FIFO and the string to write stops the instance.
 
-use super::syntax::{uwsgi_files, value_or_key, value_sub_span};
+use super::syntax::{uwsgi_files, value_or_key};
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 use crate::uwsgi::UwsgiOption;
 use crate::uwsgi::option_table::{is_hook_action, lookup};
@@ -85,7 +85,7 @@ fn check_hook(text: &str, index: usize, option: &UwsgiOption, out: &mut Vec<Find
         return;
     };
 
-    let action_span = value_sub_span(text, option, start..start + action.len());
+    let action_span = option.value_sub_span(text, start..start + action.len());
     if !is_hook_action(action) {
         let normalized = action.trim().to_ascii_lowercase().replace('-', "_");
         let help = if is_hook_action(&normalized) {
@@ -116,7 +116,7 @@ fn check_hook(text: &str, index: usize, option: &UwsgiOption, out: &mut Vec<Find
             let span = if args.is_empty() {
                 value_or_key(option)
             } else {
-                value_sub_span(text, option, args_start..args_start + args.len())
+                option.value_sub_span(text, args_start..args_start + args.len())
             };
             let fifo = args.split(' ').next().filter(|f| !f.is_empty()).unwrap_or("<fifo>");
             out.push(Finding::new(

@@ -5,7 +5,7 @@
 //! the first `:` becomes a unix socket path such as `127.0.0.1` and the zerglings attach to
 //! something else than intended.
 
-use super::syntax::{uwsgi_files, value_or_key, value_sub_span};
+use super::syntax::{uwsgi_files, value_or_key};
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 use crate::uwsgi::UwsgiOption;
 
@@ -73,7 +73,7 @@ fn problem(
         ));
     };
 
-    let socket_span = value_sub_span(text, option, 0..socket.len());
+    let socket_span = option.value_sub_span(text, 0..socket.len());
     if socket.trim().is_empty() {
         return Some((
             value_or_key(option),
@@ -103,7 +103,7 @@ fn problem(
             let span = if range.is_empty() {
                 value_or_key(option)
             } else {
-                value_sub_span(text, option, range)
+                option.value_sub_span(text, range)
             };
             return Some((
                 span,

@@ -7,7 +7,7 @@
 //! preparing or finishing a job. The mercy should be above the timeout times the number of
 //! runner plugins in A's job conf.
 
-use super::syntax::galaxy_scalar;
+use super::common::galaxy_value;
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
 use crate::uwsgi::mule_count;
 
@@ -73,7 +73,7 @@ impl Rule for MuleReloadMercyTooShort {
         // galaxy.yml is optional here: without it Galaxy's default applies.
         let galaxy = set.by_role(Role::GalaxyConfig);
         let timeout_scalar = galaxy
-            .and_then(|(i, f)| galaxy_scalar(f, "monitor_thread_join_timeout").map(|s| (i, s)));
+            .and_then(|(i, f)| galaxy_value(f, "monitor_thread_join_timeout").map(|s| (i, s)));
         let timeout = match timeout_scalar {
             Some((_, scalar)) => match scalar.value.trim().parse::<u64>() {
                 Ok(t) => t,

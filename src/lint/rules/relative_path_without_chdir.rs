@@ -5,7 +5,7 @@
 //! `/srv/galaxy/vassals/` unless the vassal sets `chdir`. Vassals are the pool, zergling A and
 //! any other file in the vassals directory.
 
-use super::syntax::{in_dirs, options_of, value_sub_span, vassals_dirs};
+use super::syntax::{in_dirs, options_of, vassals_dirs};
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
 use crate::uwsgi::UwsgiOption;
 
@@ -106,7 +106,7 @@ impl Rule for RelativePathWithoutChdir {
                 out.push(Finding::new(
                     &RULE,
                     index,
-                    value_sub_span(&file.source.text, option, range),
+                    option.value_sub_span(&file.source.text, range),
                     format!(
                         "`{}` uses the relative path `{path}` and the vassal has no `chdir`: the \
                          Emperor starts it in the vassals directory, so `{path}` is looked up \

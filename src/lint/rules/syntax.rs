@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::lint::{FileSet, LintFile, Role};
 use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
-use crate::yaml::{self, Scalar};
+use crate::yaml;
 
 /// Extensions of the files the Emperor starts as vassals.
 pub const VASSAL_EXTENSIONS: &[&str] = &["yml", "yaml", "ini", "xml", "json", "js"];
@@ -15,17 +15,6 @@ pub const VASSAL_EXTENSIONS: &[&str] = &["yml", "yaml", "ini", "xml", "json", "j
 /// Every file with a readable `uwsgi:` section, with its index and options.
 pub fn uwsgi_files(set: &FileSet) -> impl Iterator<Item = (usize, &LintFile, &[UwsgiOption])> {
     set.files.iter().enumerate().filter_map(|(index, file)| Some((index, file, file.options()?)))
-}
-
-/// The span of `value[range]` in the file when the value is written as read (a plain scalar),
-/// else the whole value, so that a finding always points inside the option.
-pub fn value_sub_span(text: &str, option: &UwsgiOption, range: std::ops::Range<usize>) -> Span {
-    let span = option.value_span.clone();
-    if text.get(span.clone()) == Some(option.value.as_str()) && range.end <= option.value.len() {
-        span.start + range.start..span.start + range.end
-    } else {
-        span
-    }
 }
 
 /// The span a finding about an option's value points at: the value, or the key when the value
@@ -124,14 +113,6 @@ pub fn options_of(file: &LintFile) -> Option<std::borrow::Cow<'_, [UwsgiOption]>
     let documents = yaml::parse(&file.source.text).ok()?;
     let section = documents.first()?.root.get_last("uwsgi")?;
     uwsgi::options(&section.value).ok().map(std::borrow::Cow::Owned)
-}
-
-/// A scalar of the `galaxy:` section of a parsed YAML file (the last one, as `PyYAML` reads
-/// repeated keys).
-pub fn galaxy_scalar<'a>(file: &'a LintFile, key: &str) -> Option<&'a Scalar> {
-    let documents = file.yaml.as_ref()?.as_ref().ok()?;
-    let galaxy = documents.first()?.root.get_last("galaxy")?;
-    galaxy.value.get_last(key)?.value.as_scalar()
 }
 
 /// The bytes of the line holding `offset`, without its line break.
