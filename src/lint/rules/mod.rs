@@ -96,35 +96,42 @@ pub(crate) mod tests {
         out
     }
 
-    /// Every finding of the rules about the restarter and the zerglings (codes `ZC1..`,
-    /// `ZC2..`).
-    pub fn check_dance_rules(set: &FileSet) -> Vec<Finding> {
-        ALL.iter()
-            .filter(|rule| {
-                rule.info().code.starts_with("ZC1") || rule.info().code.starts_with("ZC2")
-            })
-            .flat_map(|rule| check(*rule, set))
-            .collect()
+    /// Every finding of every rule.
+    pub fn check_all(set: &FileSet) -> Vec<Finding> {
+        ALL.iter().flat_map(|rule| check(*rule, set)).collect()
     }
 
-    /// Reads a fixture directory: every file with a canonical name, in name order.
+    /// Reads a fixture directory and its subdirectories; roles from the canonical file names,
+    /// any other file is `Other` (a stray file in a vassals directory).
     pub fn load_dir(dir: &Path) -> FileSet {
-        let mut paths: Vec<PathBuf> =
-            std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path()).collect();
-        paths.sort();
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            let mut entries: Vec<PathBuf> =
+                std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+            entries.sort();
+            for path in entries {
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        walk(dir, &mut paths);
+
         let files = paths
             .iter()
-            .filter_map(|path| {
-                let name = path.file_name()?.to_str()?;
-                let role = Role::from_file_name(name)?;
-                Some(LintFile::new(role, false, Source::read(path).unwrap()))
+            .map(|path| {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                let role = Role::from_file_name(name).unwrap_or(Role::Other);
+                LintFile::new(role, false, Source::read(path).unwrap())
             })
             .collect();
         FileSet { files, config: None }
     }
 
-    /// For each fixture of these rules: the code, the file of the main finding and the exact
-    /// text its span covers.
+    /// For each rule's fixture: its directory, the file of the main finding and the exact text
+    /// its span covers.
     const FIXTURES: &[(&str, &str, &str)] = &[
         ("ZC101-restarter-has-mules", "galaxy-restarter.yml", "mule: lib/galaxy/main.py"),
         ("ZC102-restarter-job-conf", "galaxy-restarter.yml", "/srv/galaxy/config/job_conf.xml"),
@@ -143,6 +150,20 @@ pub(crate) mod tests {
         ("ZC205-hooks-not-crossed", "galaxy-restarter.yml", "Q"),
         ("ZC206-unguarded-fatal-hook", "vassal-zergling.yml", "/srv/galaxy/var/restarter.fifo"),
         ("ZC207-shared-instance-resource", "galaxy-restarter.yml", "/srv/galaxy/var/zergling.log"),
+        ("ZC301-if-block-structure", "vassal-zergling.yml", "endif"),
+        (
+            "ZC302-unportable-yaml",
+            "vassal-zergpool.yml",
+            "'/srv/galaxy/var/zergpool.sock:127.0.0.1:8080'",
+        ),
+        ("ZC303-galaxy-section-not-yaml", "galaxy.yml", "Galaxy: Training"),
+        ("ZC304-unknown-option", "vassal-zergling.yml", "proceses"),
+        ("ZC305-farm-out-of-range", "vassal-zergling.yml", "3"),
+        ("ZC306-malformed-zergpool", "vassal-zergpool.yml", "127.0.0.1"),
+        ("ZC307-malformed-hook", "vassal-zergling.yml", "wait-for-socket"),
+        ("ZC401-relative-path-without-chdir", "vassal-zergling.yml", "lib"),
+        ("ZC402-non-vassal-in-vassals-dir", "galaxy.yml", "uwsgi:"),
+        ("ZC403-mule-reload-mercy-too-short", "vassal-zergling.yml", "60"),
     ];
 
     #[test]
@@ -160,33 +181,32 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn fixtures_trigger_their_rule_and_good_ones_none_of_these() {
+    fn every_fixture_triggers_its_rule_and_every_good_one_none() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint");
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        let mut dirs: Vec<String> = std::fs::read_dir(&root)
             .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                let name = p.file_name().unwrap().to_string_lossy();
-                name.starts_with("ZC1") || name.starts_with("ZC2")
-            })
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|name| name.starts_with("ZC"))
             .collect();
         dirs.sort();
-        let listed: Vec<_> = FIXTURES.iter().map(|(dir, _, _)| *dir).collect();
-        let found: Vec<_> =
-            dirs.iter().map(|d| d.file_name().unwrap().to_string_lossy().to_string()).collect();
-        assert_eq!(found, listed, "every fixture directory is listed in FIXTURES");
+        let listed: Vec<_> = FIXTURES.iter().map(|(dir, _, _)| (*dir).to_string()).collect();
+        assert_eq!(dirs, listed, "every fixture directory is listed in FIXTURES");
+        let codes: Vec<_> = ALL.iter().map(|r| r.info().code).collect();
+        let covered: Vec<_> = FIXTURES.iter().map(|(dir, _, _)| &dir[..5]).collect();
+        assert_eq!(codes, covered, "every rule has a fixture");
 
         for (dir, file_name, expected) in FIXTURES {
             let code = &dir[..5];
-            let rule = ALL.iter().find(|r| r.info().code == code).unwrap();
-
             let bad = load_dir(&root.join(dir).join("bad"));
-            let findings = check(*rule, &bad);
+            let findings: Vec<Finding> =
+                check_all(&bad).into_iter().filter(|f| f.rule.code == code).collect();
             assert!(!findings.is_empty(), "{dir}/bad triggers no {code}");
-            let main = &findings[0];
-            let file = &bad.files[main.file];
-            assert!(file.source.path.ends_with(file_name), "{dir}: {main:?}");
-            assert_eq!(&file.source.text[main.span.clone()], *expected, "{dir}: {main:?}");
+            let hit = findings.iter().any(|f| {
+                let file = &bad.files[f.file];
+                file.source.path.file_name().and_then(|n| n.to_str()) == Some(*file_name)
+                    && file.source.text.get(f.span.clone()) == Some(*expected)
+            });
+            assert!(hit, "{dir}: no {code} at `{expected}` in {file_name}: {findings:#?}");
             for finding in &findings {
                 for related in &finding.related {
                     let text = &bad.files[related.file].source.text;
@@ -195,7 +215,7 @@ pub(crate) mod tests {
             }
 
             let good = load_dir(&root.join(dir).join("good"));
-            let findings = check_dance_rules(&good);
+            let findings = check_all(&good);
             assert!(findings.is_empty(), "{dir}/good triggers {findings:#?}");
         }
     }
@@ -240,16 +260,16 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_built_example_triggers_none_of_these_rules() {
+    fn the_built_example_triggers_no_rule() {
         let root = example_copy();
         let set = built(root.path());
         assert_eq!(set.files.len(), 6);
-        let findings = check_dance_rules(&set);
+        let findings = check_all(&set);
         assert!(findings.is_empty(), "{findings:#?}");
     }
 
     #[test]
-    fn a_built_layout_with_tag_farms_triggers_none_of_these_rules() {
+    fn a_built_layout_with_tag_farms_triggers_no_rule() {
         let root = example_copy();
         let config = root.path().join("srv/galaxy/config");
         let galaxy = std::fs::read_to_string(config.join("galaxy.yml")).unwrap().replace(
@@ -268,7 +288,7 @@ pub(crate) mod tests {
         let set = built(root.path());
         let restarter = set.by_role(Role::RestarterJobConf).unwrap().1;
         assert!(restarter.source.text.contains("main.job-handlers.special.1"));
-        let findings = check_dance_rules(&set);
+        let findings = check_all(&set);
         assert!(findings.is_empty(), "{findings:#?}");
     }
 }
