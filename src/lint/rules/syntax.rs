@@ -149,8 +149,6 @@ pub fn first_content_line(text: &str) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{Finding, Rule};
-    use crate::source::Source;
 
     #[test]
     fn blocks() {
