@@ -15,6 +15,9 @@ pub struct Report {
     pub plan: Plan,
     /// One entry per planned file, in plan order.
     pub files: Vec<FileReport>,
+    /// Directories uWSGI needs at run time (sockets, FIFOs, pid files, logs) that do not exist
+    /// yet, as on the target machine.
+    pub missing_dirs: Vec<PathBuf>,
 }
 
 /// One file's outcome.
@@ -64,5 +67,29 @@ pub fn build(config: &Config, root: Option<&Path>, check: bool) -> Result<Report
             outcome: *outcome,
         })
         .collect();
-    Ok(Report { plan, files })
+    let missing_dirs = runtime_dirs(config)
+        .into_iter()
+        .filter(|dir| !crate::plan::on_disk(root, dir).is_dir())
+        .collect();
+    Ok(Report { plan, files, missing_dirs })
+}
+
+/// The directories holding what the zerglings and the pool create at run time: zergcfg writes
+/// configuration, not state, so it names them rather than creating them with the wrong owner.
+fn runtime_dirs(config: &Config) -> Vec<PathBuf> {
+    let mut paths = vec![config.pool_socket.clone()];
+    for instance in [&config.zergling, &config.restarter] {
+        paths.extend([instance.fifo.clone(), instance.pidfile.clone(), instance.logto.clone()]);
+        if instance.stats.starts_with('/') {
+            paths.push(PathBuf::from(&instance.stats));
+        }
+    }
+
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for dir in paths.iter().filter_map(|p| p.parent()) {
+        if !dirs.iter().any(|d| d == dir) {
+            dirs.push(dir.to_path_buf());
+        }
+    }
+    dirs
 }

@@ -40,6 +40,12 @@ pub fn run(out: &Output, args: &BuildArgs) -> i32 {
         return if report.any_change() { FOUND } else { OK };
     }
     out.line("");
+    if !report.missing_dirs.is_empty() {
+        out.line("Create these directories, owned by the Galaxy user, before the Emperor starts:");
+        for dir in &report.missing_dirs {
+            out.line(&format!("  {}", dir.display()));
+        }
+    }
     out.line("Start the Emperor once, as the Galaxy user (it starts the pool and zergling A):");
     out.line(&format!("  {}", report.plan.emperor_command));
     out.line("Restart Galaxy without downtime, as the Galaxy user:");
