@@ -329,6 +329,22 @@ mod tests {
     }
 
     #[test]
+    fn an_http_router_address_becomes_the_pools_and_the_zerglings_speak_http() {
+        let config = Config::parse(Source::new("zerg.toml", "")).unwrap();
+        let text = "uwsgi:\n  http: :8080\n  mule: a.py\n  farm: job-handlers:1\n";
+        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
+        let public = public_address(&config, &galaxy).unwrap();
+        assert_eq!(public.address, ":8080");
+        assert_eq!(public.protocol, crate::config::Protocol::Http);
+
+        let sections = sections(&config, &galaxy, &public).unwrap();
+        let line = |key: &str, value: &str| Line { key: key.into(), value: value.into() };
+        assert!(sections.pool.contains(&line("zergpool", "/srv/galaxy/var/zergpool.sock::8080")));
+        assert!(sections.zergling.contains(&line("protocol", "http")));
+        assert!(!sections.zergling.iter().any(|l| l.key == "http"));
+    }
+
+    #[test]
     fn targets_move_under_the_root() {
         let target = Path::new("/srv/galaxy/vassals/a.yml");
         assert_eq!(on_disk(None, target), target);

@@ -60,9 +60,10 @@ pub fn check_value(value: &str) -> Result<(), Unportable> {
     if value.contains(": ") || value.ends_with(':') {
         return Err(Unportable::ColonSpace);
     }
-    if INDICATORS.contains(&first)
-        && !(first == '-' && value.len() > 1 && !value[1..].starts_with(' '))
-    {
+    // `-`, `?` and `:` start a plain scalar when a non-space follows (`:8080`, `-1`).
+    let plain_start = matches!(first, '-' | '?' | ':')
+        && value[first.len_utf8()..].chars().next().is_some_and(|c| c != ' ');
+    if INDICATORS.contains(&first) && !plain_start {
         return Err(Unportable::Indicator(first));
     }
     Ok(())
@@ -99,5 +100,8 @@ mod tests {
         assert_eq!(check_value(" x"), Err(Unportable::Whitespace));
         assert_eq!(check_value("a\rb"), Err(Unportable::Control));
         assert_eq!(check_value("- x"), Err(Unportable::Indicator('-')));
+        assert_eq!(check_value(":8080"), Ok(()));
+        assert_eq!(check_value("?x"), Ok(()));
+        assert_eq!(check_value(": x"), Err(Unportable::ColonSpace));
     }
 }
