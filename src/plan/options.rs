@@ -159,6 +159,13 @@ fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<(Vec<Line>, Vec<D
     let mut dropped = Vec::new();
     for option in &galaxy.uwsgi {
         let name = option.key.clone();
+        if name == "master" {
+            dropped.push((
+                format!("{}: {}", option.key, option.value),
+                "the dance needs uWSGI's master process (master FIFO, hooks, mules): always on",
+            ));
+            continue;
+        }
         if PER_INSTANCE.contains(&name.as_str()) {
             dropped.push((
                 format!("{}: {}", option.key, option.value),
@@ -226,6 +233,7 @@ fn head(
     if config.packaging == Packaging::Debian && !has_python {
         lines.push(Line::new("plugins", "python3"));
     }
+    lines.push(Line::new("master", "true"));
     lines.push(Line::new("chdir", config.server.display().to_string()));
     lines.push(Line::new("set", format!("galaxy_config_file={galaxy_config}")));
     lines.push(Line::new("zerg", pool_socket.to_string()));

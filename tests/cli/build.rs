@@ -175,3 +175,25 @@ fn a_rewritten_file_keeps_its_owner() {
         (4321, 4321)
     );
 }
+
+/// The diff fixtures stand for a deployment built from the bundled example: their installed
+/// files must be what `build` writes today, or their transcripts would show template changes
+/// instead of the one change each case is about.
+#[test]
+fn the_diff_fixtures_hold_the_current_build() {
+    let expected = crate::support::repo().join("tests/cmd/build/example.out/srv/galaxy");
+    for case in ["changed-secret", "changed-value", "mode-only", "unreadable"] {
+        let installed = fixture(&format!("diff/{case}/srv/galaxy"));
+        for name in OUTPUTS.map(|p| p.trim_start_matches("srv/galaxy/")) {
+            let path = installed.join(name);
+            if path.is_file() {
+                let want = fs::read(expected.join(name)).unwrap();
+                assert!(
+                    fs::read(&path).unwrap() == want,
+                    "fixtures/diff/{case}/srv/galaxy/{name} \
+                    is out of date: copy it from tests/cmd/build/example.out"
+                );
+            }
+        }
+    }
+}

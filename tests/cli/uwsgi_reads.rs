@@ -131,7 +131,6 @@ fn reads_as_intended(uwsgi: &Path, packaging: &str) {
         "static-map = /static=static",
         "static-map = /favicon.ico=static/favicon.ico",
         "static-safe = client/src/assets",
-        "master = true",
         "virtualenv = /srv/galaxy/venv",
         "pythonpath = lib",
         "module = galaxy.webapps.galaxy.buildapp:uwsgi_app()",
@@ -149,6 +148,7 @@ fn reads_as_intended(uwsgi: &Path, packaging: &str) {
         plugins
             .into_iter()
             .chain([
+                "master = true".to_string(),
                 format!("chdir = {r}/server"),
                 format!("set = galaxy_config_file={r}/config/{config}"),
                 format!("galaxy_config_file = {r}/config/{config}"),
