@@ -345,6 +345,25 @@ mod tests {
     }
 
     #[test]
+    fn a_hand_written_dance_in_galaxy_yml_is_replaced_by_the_generated_one() {
+        let config = Config::parse(Source::new("zerg.toml", "")).unwrap();
+        let text = "uwsgi:\n  socket: 127.0.0.1:8080\n  master-fifo: /tmp/a.fifo\n  \
+                    if-exists: /tmp/b.fifo\n  hook-accepting1-once: writefifo:/tmp/b.fifo q\n  \
+                    endif: if-exists\n  if-env: HOME\n  processes: 2\n  endif: if-env\n  \
+                    mule: a.py\n  farm: job-handlers:1\n";
+        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
+        let public = public_address(&config, &galaxy).unwrap();
+        let sections = sections(&config, &galaxy, &public).unwrap();
+
+        let keys: Vec<&str> = sections.zergling.iter().map(|l| l.key.as_str()).collect();
+        assert_eq!(keys.iter().filter(|k| **k == "hook-accepting1-once").count(), 1);
+        assert_eq!(keys.iter().filter(|k| **k == "if-exists").count(), 1);
+        assert_eq!(keys.iter().filter(|k| **k == "master-fifo").count(), 1);
+        assert!(keys.contains(&"if-env"), "a block guarding kept lines stays: {keys:?}");
+        assert_eq!(sections.dropped.len(), 5, "{:?}", sections.dropped);
+    }
+
+    #[test]
     fn targets_move_under_the_root() {
         let target = Path::new("/srv/galaxy/vassals/a.yml");
         assert_eq!(on_disk(None, target), target);

@@ -166,6 +166,13 @@ fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<(Vec<Line>, Vec<D
             ));
             continue;
         }
+        if name.starts_with("hook-") && option.value.starts_with("writefifo:") {
+            dropped.push((
+                format!("{}: {}", option.key, option.value),
+                "a hand-written dance hook: each zergling gets its own, pointing at the other",
+            ));
+            continue;
+        }
         if PER_INSTANCE.contains(&name.as_str()) {
             dropped.push((
                 format!("{}: {}", option.key, option.value),
@@ -214,6 +221,20 @@ fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<(Vec<Line>, Vec<D
             ));
         }
         kept.push(Line::new(&option.key, option.value.clone()));
+    }
+
+    // A block that guarded only a dropped line (`if-exists` ... `endif`) guards nothing now.
+    let mut i = 0;
+    while i + 1 < kept.len() {
+        if kept[i].key.starts_with("if-") && kept[i + 1].key == "endif" {
+            let (open, close) = (kept.remove(i), kept.remove(i));
+            for line in [open, close] {
+                dropped
+                    .push((format!("{}: {}", line.key, line.value), "it guarded a dropped line"));
+            }
+        } else {
+            i += 1;
+        }
     }
     Ok((kept, dropped))
 }
