@@ -16,6 +16,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "job_conf-restarter-header.xml.j2",
         include_str!("../templates/job_conf-restarter-header.xml.j2"),
     ),
+    (
+        "job_conf-restarter-handlers.xml.j2",
+        include_str!("../templates/job_conf-restarter-handlers.xml.j2"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
@@ -29,11 +33,28 @@ static ENVIRONMENT: LazyLock<Result<Environment<'static>, String>> = LazyLock::n
     // Config files are not HTML: nothing is escaped by the template engine. Values are checked
     // (portable YAML) or escaped (XML) by the code that passes them.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.add_filter("xml", |value: String| xml_escape(&value));
     for (name, text) in TEMPLATES {
         env.add_template(name, text).map_err(|e| e.to_string())?;
     }
     Ok(env)
 });
+
+/// Escapes the five characters XML gives meaning to (the `xml` filter of the templates).
+pub fn xml_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
 
 /// Renders the named template with `context`.
 ///

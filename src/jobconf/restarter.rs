@@ -8,7 +8,6 @@
 //! byte, so that B maps tools to destinations exactly as A does.
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 
 use super::{DEFAULT_HANDLER_TAG, JobConf, JobConfError, read};
 use crate::source::{Source, Span};
@@ -18,7 +17,7 @@ use crate::xml::Element;
 const DEFAULT_INDENT: &str = "    ";
 
 /// One job handler of zergling A: the server name of a mule in a handler farm.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HandlerName {
     /// The mule's server name, such as `main.job-handlers.1`.
     pub id: String,
@@ -56,12 +55,12 @@ pub fn render_restarter(
     // down one line with its indentation.
     let (at, replaced_end, block) = if let Some(existing) = &main.handlers {
         let indent = line_indent(text, existing.span.start);
-        let block = handlers_block(handlers, default, indent, &unit, newline);
+        let block = handlers_block(handlers, default, indent, &unit, newline)?;
         (existing.span.start, existing.span.end, block)
     } else {
         let at = main.destinations.span.start;
         let indent = line_indent(text, at);
-        let generated = handlers_block(handlers, default, indent, &unit, newline);
+        let generated = handlers_block(handlers, default, indent, &unit, newline)?;
         let block = if starts_line(text, at) {
             format!("{generated}{newline}{indent}")
         } else {
@@ -112,50 +111,30 @@ fn default_pool<'h>(main: &'h JobConf, handlers: &'h [HandlerName]) -> Option<&'
     }
 }
 
-/// The generated `<handlers>` element, its first line unindented (it takes the place of the
-/// old element, or the indentation of `<destinations`), without a final newline.
+/// The generated `<handlers>` element (`templates/job_conf-restarter-handlers.xml.j2`), its
+/// first line unindented (it takes the place of the old element, or the indentation of
+/// `<destinations`), without a final newline.
 fn handlers_block(
     handlers: &[HandlerName],
     default: Option<&str>,
     indent: &str,
     unit: &str,
     newline: &str,
-) -> String {
-    let mut block = String::from("<handlers assign_with=\"db-preassign\"");
-    if let Some(default) = default {
-        let _ = write!(block, " default=\"{}\"", escape(default));
-    }
-    block.push('>');
-    block.push_str(newline);
-
-    for handler in handlers {
-        let _ = write!(block, "{indent}{unit}<handler id=\"{}\"", escape(&handler.id));
-        if let Some(tag) = &handler.tag {
-            let _ = write!(block, " tags=\"{}\"", escape(tag));
-        }
-        block.push_str("/>");
-        block.push_str(newline);
-    }
-
-    block.push_str(indent);
-    block.push_str("</handlers>");
-    block
-}
-
-/// Escapes the five characters XML gives meaning to.
-fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
+) -> Result<String, JobConfError> {
+    let context = minijinja::context! {
+        handlers => minijinja::Value::from(minijinja::value::Serde(handlers)),
+        default => default,
+        indent => indent,
+        unit => unit,
+        newline => newline,
+    };
+    crate::render::render("job_conf-restarter-handlers.xml.j2", &context).map_err(|e| {
+        JobConfError::new(
+            format!("internal error: {}", e.message()),
+            0..0,
+            "please report this with the main job configuration",
+        )
+    })
 }
 
 /// Where the header goes and the text to insert there: on the line after the XML declaration,
