@@ -99,10 +99,10 @@ fn id_list(n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, single};
+    use crate::lint::rules::tests::{check, single};
 
     fn spans(text: &str) -> Vec<String> {
-        findings(&FarmOutOfRange, &single(text))
+        check(&FarmOutOfRange, &single(text))
             .iter()
             .map(|f| text[f.span.clone()].to_string())
             .collect()
@@ -119,14 +119,14 @@ mod tests {
         let text = "uwsgi:\n  mule: a.py\n  mule: a.py\n  farm: job-handlers:0,2,3\n  \
                     farm: job-handlers\n  farm: x:1,y\n";
         assert_eq!(spans(text), vec!["0", "3", "job-handlers", "y"]);
-        let found = findings(&FarmOutOfRange, &single(text));
+        let found = check(&FarmOutOfRange, &single(text));
         assert!(found[1].help.contains("job-handlers:1,2"), "{}", found[1].help);
     }
 
     #[test]
     fn no_mules() {
         let text = "uwsgi:\n  farm: job-handlers:1\n";
-        let found = findings(&FarmOutOfRange, &single(text));
+        let found = check(&FarmOutOfRange, &single(text));
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("no mules"));
     }

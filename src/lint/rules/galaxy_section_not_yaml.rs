@@ -164,11 +164,11 @@ fn section_of(text: &str, offset: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, set};
+    use crate::lint::rules::tests::{check, set_at};
 
     fn galaxy(text: &str) -> Vec<(String, String)> {
-        let files = set(&[("/srv/galaxy/config/galaxy.yml", text)]);
-        findings(&GalaxySectionNotYaml, &files)
+        let files = set_at(&[("/srv/galaxy/config/galaxy.yml", text)]);
+        check(&GalaxySectionNotYaml, &files)
             .into_iter()
             .map(|f| (text[f.span.clone()].to_string(), f.help))
             .collect()

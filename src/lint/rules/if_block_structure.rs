@@ -153,7 +153,7 @@ fn check_options(index: usize, options: &[UwsgiOption], out: &mut Vec<Finding>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, single};
+    use crate::lint::rules::tests::{check, single};
 
     const GUARD: &str = "  if-exists: /srv/galaxy/var/restarter.fifo\n  \
                          hook-accepting1-once: writefifo:/srv/galaxy/var/restarter.fifo q\n";
@@ -161,13 +161,13 @@ mod tests {
     #[test]
     fn closed_block_is_clean() {
         let text = format!("uwsgi:\n  master: true\n{GUARD}  endif: if-exists\n  processes: 2\n");
-        assert!(findings(&IfBlockStructure, &single(&text)).is_empty());
+        assert!(check(&IfBlockStructure, &single(&text)).is_empty());
     }
 
     #[test]
     fn unclosed_block() {
         let text = format!("uwsgi:\n{GUARD}  processes: 2\n");
-        let found = findings(&IfBlockStructure, &single(&text));
+        let found = check(&IfBlockStructure, &single(&text));
         assert_eq!(found.len(), 1);
         assert_eq!(&text[found[0].span.clone()], "if-exists");
         assert!(found[0].message.contains("crashes"));
@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn nested_block() {
         let text = format!("uwsgi:\n{GUARD}  if-env: GALAXY_RESTART\n  endif: x\n  endif: y\n");
-        let found = findings(&IfBlockStructure, &single(&text));
+        let found = check(&IfBlockStructure, &single(&text));
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(&text[found[0].span.clone()], "if-env");
         assert_eq!(found[0].related.len(), 1);
@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn empty_endif() {
         let text = format!("uwsgi:\n{GUARD}  endif:\n  processes: 2\n");
-        let found = findings(&IfBlockStructure, &single(&text));
+        let found = check(&IfBlockStructure, &single(&text));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].span.clone()], "endif");
         assert!(found[0].help.contains("endif: if-exists"));
@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn for_blocks_count_too() {
         let text = "uwsgi:\n  for: a b\n  env: X=%(_)\n  endfor: done\n  end-if: stray\n";
-        let found = findings(&IfBlockStructure, &single(text));
+        let found = check(&IfBlockStructure, &single(text));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].span.clone()], "end-if");
     }

@@ -134,10 +134,10 @@ fn check_hook(text: &str, index: usize, option: &UwsgiOption, out: &mut Vec<Find
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, single};
+    use crate::lint::rules::tests::{check, single};
 
     fn spans(text: &str) -> Vec<String> {
-        findings(&MalformedHook, &single(text))
+        check(&MalformedHook, &single(text))
             .iter()
             .map(|f| text[f.span.clone()].to_string())
             .collect()
@@ -161,7 +161,7 @@ mod tests {
             spans(text),
             vec!["wait-for-socket", "/srv/galaxy/var/zergling.fifo", "exit", "frobnicate"]
         );
-        let found = findings(&MalformedHook, &single(text));
+        let found = check(&MalformedHook, &single(text));
         assert!(found[0].help.contains("wait_for_socket:/srv"), "{}", found[0].help);
         assert!(found[1].help.contains("zergling.fifo q"), "{}", found[1].help);
     }

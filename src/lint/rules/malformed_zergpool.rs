@@ -129,15 +129,12 @@ fn looks_like_network(socket: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, set};
+    use crate::lint::rules::tests::{check, set_at};
 
     fn spans(value: &str) -> Vec<String> {
         let text = format!("uwsgi:\n  master: true\n  zergpool: {value}\n");
-        let files = set(&[("/srv/galaxy/vassals/vassal-zergpool.yml", text.as_str())]);
-        findings(&MalformedZergpool, &files)
-            .iter()
-            .map(|f| text[f.span.clone()].to_string())
-            .collect()
+        let files = set_at(&[("/srv/galaxy/vassals/vassal-zergpool.yml", text.as_str())]);
+        check(&MalformedZergpool, &files).iter().map(|f| text[f.span.clone()].to_string()).collect()
     }
 
     #[test]

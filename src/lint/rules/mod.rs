@@ -84,6 +84,25 @@ pub(crate) mod tests {
         FileSet { files, config: None }
     }
 
+    /// A set of files, each given by its path and text; roles come from the file names
+    /// (`Other` for any other name).
+    pub fn set_at(files: &[(&str, &str)]) -> FileSet {
+        let files = files
+            .iter()
+            .map(|(path, text)| {
+                let name = Path::new(path).file_name().and_then(|n| n.to_str());
+                let role = name.and_then(Role::from_file_name).unwrap_or(Role::Other);
+                LintFile::new(role, false, Source::new(*path, *text))
+            })
+            .collect();
+        FileSet { files, config: None }
+    }
+
+    /// A set holding one zergling A vassal with this text.
+    pub fn single(text: &str) -> FileSet {
+        set_at(&[("/srv/galaxy/vassals/vassal-zergling.yml", text)])
+    }
+
     /// Every finding of one rule.
     pub fn check(rule: &dyn Rule, set: &FileSet) -> Vec<Finding> {
         let mut out = Vec::new();

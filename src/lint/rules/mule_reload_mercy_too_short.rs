@@ -131,7 +131,7 @@ mod tests {
     use std::fmt::Write as _;
 
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, set};
+    use crate::lint::rules::tests::{check, set_at};
 
     fn job_conf(runners: usize) -> String {
         let mut plugins = String::new();
@@ -157,7 +157,7 @@ mod tests {
         if let Some(g) = galaxy {
             files.push(("/srv/galaxy/config/galaxy.yml", g));
         }
-        findings(&MuleReloadMercyTooShort, &set(&files))
+        check(&MuleReloadMercyTooShort, &set_at(&files))
     }
 
     const MULES: &str = "uwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n";
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn needs_the_job_conf() {
-        let files = set(&[("/srv/galaxy/vassals/vassal-zergling.yml", MULES)]);
-        assert!(findings(&MuleReloadMercyTooShort, &files).is_empty());
+        let files = set_at(&[("/srv/galaxy/vassals/vassal-zergling.yml", MULES)]);
+        assert!(check(&MuleReloadMercyTooShort, &files).is_empty());
     }
 }

@@ -93,13 +93,13 @@ impl Rule for NonVassalInVassalsDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, set};
+    use crate::lint::rules::tests::{check, set_at};
 
     const POOL: &str = "uwsgi:\n  zergpool: /srv/galaxy/var/zergpool.sock:127.0.0.1:8080\n";
 
     #[test]
     fn files_beside_the_vassals() {
-        let files = set(&[
+        let files = set_at(&[
             ("/srv/galaxy/vassals/vassal-zergpool.yml", POOL),
             ("/srv/galaxy/vassals/galaxy.yml", "# Galaxy\nuwsgi:\n  master: true\n"),
             ("/srv/galaxy/vassals/job_conf.xml", "<?xml version=\"1.0\"?>\n<job_conf/>\n"),
@@ -107,7 +107,7 @@ mod tests {
             ("/srv/galaxy/vassals/vassal-zergling.yml.bak", "uwsgi:\n  master: true\n"),
             ("/srv/galaxy/config/galaxy-restarter.yml", "uwsgi:\n  master: true\n"),
         ]);
-        let found = findings(&NonVassalInVassalsDir, &files);
+        let found = check(&NonVassalInVassalsDir, &files);
         let hit: Vec<(usize, &str)> = found
             .iter()
             .map(|f| (f.file, &files.files[f.file].source.text[f.span.clone()]))
@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn no_vassals_dir_known() {
-        let files = set(&[("/srv/galaxy/config/galaxy.yml", "uwsgi:\n  master: true\n")]);
-        assert!(findings(&NonVassalInVassalsDir, &files).is_empty());
+        let files = set_at(&[("/srv/galaxy/config/galaxy.yml", "uwsgi:\n  master: true\n")]);
+        assert!(check(&NonVassalInVassalsDir, &files).is_empty());
     }
 }

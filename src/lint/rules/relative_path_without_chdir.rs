@@ -172,10 +172,10 @@ fn is_relative(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, set, single};
+    use crate::lint::rules::tests::{check, set_at, single};
 
     fn spans(text: &str) -> Vec<String> {
-        findings(&RelativePathWithoutChdir, &single(text))
+        check(&RelativePathWithoutChdir, &single(text))
             .iter()
             .map(|f| text[f.span.clone()].to_string())
             .collect()
@@ -211,13 +211,13 @@ mod tests {
     #[test]
     fn only_vassals() {
         let text = "uwsgi:\n  pythonpath: lib\n";
-        let files = set(&[
+        let files = set_at(&[
             ("/srv/galaxy/vassals/vassal-zergpool.yml", "uwsgi:\n  master: true\n"),
             ("/srv/galaxy/config/galaxy.yml", text),
             ("/srv/galaxy/config/galaxy-restarter.yml", text),
             ("/srv/galaxy/vassals/other-app.yml", text),
         ]);
-        let found = findings(&RelativePathWithoutChdir, &files);
+        let found = check(&RelativePathWithoutChdir, &files);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].file, 3);
     }

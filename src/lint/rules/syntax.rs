@@ -178,35 +178,3 @@ mod tests {
         assert_eq!(&text[line_at(text, 15)], "  a: b");
     }
 }
-
-/// Building file sets and running one rule over them, for the rules' unit tests.
-#[cfg(test)]
-pub mod testing {
-    use crate::lint::{FileSet, Finding, LintFile, Role, Rule};
-    use crate::source::Source;
-
-    /// A set of files, each given by its path and text; roles come from the file names.
-    pub fn set(files: &[(&str, &str)]) -> FileSet {
-        let files = files
-            .iter()
-            .map(|(path, text)| {
-                let name = std::path::Path::new(path).file_name().and_then(|n| n.to_str());
-                let role = name.and_then(Role::from_file_name).unwrap_or(Role::Other);
-                LintFile::new(role, false, Source::new(*path, *text))
-            })
-            .collect();
-        FileSet { files, config: None }
-    }
-
-    /// A set holding one zergling A vassal with this text.
-    pub fn single(text: &str) -> FileSet {
-        set(&[("/srv/galaxy/vassals/vassal-zergling.yml", text)])
-    }
-
-    /// Every finding of `rule` in `set`.
-    pub fn findings(rule: &dyn Rule, set: &FileSet) -> Vec<Finding> {
-        let mut out = Vec::new();
-        rule.check(set, &mut out);
-        out
-    }
-}

@@ -95,12 +95,12 @@ fn declared_names(options: &[UwsgiOption]) -> HashSet<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, single};
+    use crate::lint::rules::tests::{check, single};
 
     #[test]
     fn typos_with_suggestions() {
         let text = "uwsgi:\n  proceses: 4\n  buffer_size: 16384\n  master: true\n";
-        let found = findings(&UnknownOption, &single(text));
+        let found = check(&UnknownOption, &single(text));
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(&text[found[0].span.clone()], "proceses");
         assert!(found[0].help.contains("`processes: 4`"), "{}", found[0].help);
@@ -112,13 +112,13 @@ mod tests {
         let text = "uwsgi:\n  set-placeholder: galaxy_root=/srv/galaxy/server\n  \
                     galaxy_root: /srv/galaxy/server\n  set: galaxy_config_file=/x.yml\n  \
                     galaxy_config_file: /x.yml\n  declare-option: myopt=master=true\n  myopt: 1\n";
-        assert!(findings(&UnknownOption, &single(text)).is_empty());
+        assert!(check(&UnknownOption, &single(text)).is_empty());
     }
 
     #[test]
     fn unrelated_name_gets_no_guess() {
         let text = "uwsgi:\n  galaxy_flavour: blue\n";
-        let found = findings(&UnknownOption, &single(text));
+        let found = check(&UnknownOption, &single(text));
         assert_eq!(found.len(), 1);
         assert!(found[0].help.contains("set-placeholder: galaxy_flavour=<value>"));
     }

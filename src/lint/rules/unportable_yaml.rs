@@ -340,10 +340,10 @@ fn check_lines(text: &str, range: Span, problems: &mut Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::syntax::testing::{findings, single};
+    use crate::lint::rules::tests::{check, single};
 
     fn spans(text: &str) -> Vec<String> {
-        findings(&UnportableYaml, &single(text))
+        check(&UnportableYaml, &single(text))
             .iter()
             .map(|f| text[f.span.clone()].to_string())
             .collect()
@@ -383,7 +383,7 @@ mod tests {
     #[test]
     fn anchors_tabs_and_crlf() {
         let text = "uwsgi:\r\n  processes: &n 2\r\n  threads: *n\r\n  env: A=1\tB=2\r\n";
-        let found = findings(&UnportableYaml, &single(text));
+        let found = check(&UnportableYaml, &single(text));
         let texts: Vec<&str> = found.iter().map(|f| &text[f.span.clone()]).collect();
         assert!(texts.contains(&"&n"), "{texts:?}");
         assert!(texts.contains(&"*n"), "{texts:?}");
