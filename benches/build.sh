@@ -6,17 +6,10 @@
 # Usage: benches/build.sh [extra hyperfine options]   (needs hyperfine on PATH)
 set -eu
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$repo/target}
-command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get install hyperfine)" >&2; exit 2; }
-cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
-bin=$target/release/zergcfg
+. "$(dirname "$0")/common.sh"
 
-fresh=$(mktemp -d)
-current=$(mktemp -d)
-trap 'rm -rf "$fresh" "$current"' EXIT
-cp -R "$repo/fixtures/example/." "$fresh"
-cp -R "$repo/fixtures/example/." "$current"
+fresh=$(example)
+current=$(example)
 "$bin" build --config "$current/zerg.toml" --root "$current" >/dev/null
 
 hyperfine --warmup 20 --min-runs 200 -N "$@" \

@@ -6,17 +6,10 @@
 # Usage: benches/diff.sh [extra hyperfine options]   (needs hyperfine on PATH)
 set -eu
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$repo/target}
-command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get install hyperfine)" >&2; exit 2; }
-cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
-bin=$target/release/zergcfg
+. "$(dirname "$0")/common.sh"
 
-empty=$(mktemp -d)
-current=$(mktemp -d)
-trap 'rm -rf "$empty" "$current"' EXIT
-cp -R "$repo/fixtures/example/." "$empty"
-cp -R "$repo/fixtures/example/." "$current"
+empty=$(example)
+current=$(example)
 "$bin" build --config "$current/zerg.toml" --root "$current" >/dev/null
 
 # diff exits 1 when something would change: that is its answer, not a failure.

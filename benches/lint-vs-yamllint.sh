@@ -5,12 +5,9 @@
 # The goal is at least 20 times. Needs hyperfine (`apt-get install hyperfine`); installs
 # yamllint from PyPI into target/tools-venv when missing.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/common.sh"
+cd "$repo"
 
-if ! command -v hyperfine >/dev/null 2>&1; then
-    echo "hyperfine is not installed: apt-get install hyperfine" >&2
-    exit 2
-fi
 tools=target/tools-venv
 if [ ! -x "$tools/bin/yamllint" ]; then
     echo "installing yamllint into $tools"
@@ -18,12 +15,8 @@ if [ ! -x "$tools/bin/yamllint" ]; then
     "$tools/bin/pip" install --quiet yamllint
 fi
 
-cargo build --release --locked --quiet
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cp -R fixtures/example/. "$work"
-target/release/zergcfg build --config "$work/zerg.toml" --root "$work" >/dev/null
+work=$(example)
+"$bin" build --config "$work/zerg.toml" --root "$work" >/dev/null
 srv="$work/srv/galaxy"
 files="$srv/vassals/vassal-zergpool.yml $srv/vassals/vassal-zergling.yml \
 $srv/config/galaxy-restarter.yml $srv/config/job_conf-restarter.xml $srv/config/galaxy.yml"
@@ -31,7 +24,7 @@ $srv/config/galaxy-restarter.yml $srv/config/job_conf-restarter.xml $srv/config/
 # yamllint reads the job conf as YAML and reports it; either tool's exit code is not the point.
 hyperfine --shell=none --warmup 5 --min-runs 50 --ignore-failure \
     --export-json "$work/times.json" \
-    --command-name "zergcfg lint" "target/release/zergcfg lint $files" \
+    --command-name "zergcfg lint" "$bin lint $files" \
     --command-name "yamllint" "$tools/bin/yamllint $files"
 
 python3 - "$work/times.json" <<'PY'
