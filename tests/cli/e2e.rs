@@ -43,16 +43,25 @@ fn one_dance() -> MutexGuard<'static, ()> {
     ONE_DANCE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A temporary Galaxy layout: `server`, `config`, `var` and `vassals` under one root.
+/// A temporary Galaxy layout: `server`, `config`, `var` and `vassals` under one root, run by
+/// one uWSGI binary.
 struct Layout {
     _dir: TempDir,
     root: PathBuf,
     port: u16,
+    uwsgi: PathBuf,
+    packaging: &'static str,
 }
 
 impl Layout {
-    /// Create the layout with the stand-in server, `galaxy.yml`, `job_conf.xml` and `zerg.toml`.
+    /// Create the layout with the stand-in server, `galaxy.yml`, `job_conf.xml` and `zerg.toml`,
+    /// for Debian's uWSGI.
     fn new() -> Self {
+        Self::with_uwsgi(PathBuf::from("uwsgi"), "debian")
+    }
+
+    /// The same for another uWSGI binary, built the way `packaging` says (`debian`, `pypi`).
+    fn with_uwsgi(uwsgi: PathBuf, packaging: &'static str) -> Self {
         let dir =
             tempfile::Builder::new().prefix("zerg-e2e-").tempdir().expect("create the layout root");
         let root = dir.path().to_path_buf();
@@ -72,7 +81,7 @@ impl Layout {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_dir(&manifest.join("tests/e2e/standin"), &root.join("server/standin"));
 
-        let layout = Self { _dir: dir, root, port };
+        let layout = Self { _dir: dir, root, port, uwsgi, packaging };
         layout.write_fixture("galaxy.yml", "config/galaxy.yml");
         layout.write_fixture("job_conf.xml", "config/job_conf.xml");
         layout.write_fixture("zerg.toml", "zerg.toml");
@@ -84,7 +93,10 @@ impl Layout {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/e2e").join(name);
         let text = fs::read_to_string(&path).expect("read an e2e fixture");
         let root = self.root.to_str().expect("temporary paths are UTF-8");
-        let text = text.replace("@ROOT@", root).replace("@PORT@", &self.port.to_string());
+        let text = text
+            .replace("@ROOT@", root)
+            .replace("@PORT@", &self.port.to_string())
+            .replace("@PACKAGING@", self.packaging);
         fs::write(self.root.join(to), text).expect("write a layout file");
     }
 
@@ -176,7 +188,7 @@ fn build(layout: &Layout) {
 
 /// Start the Emperor, restart through the restarter while a client runs, stop the Emperor.
 fn dance(layout: &Layout) -> Run {
-    let mut emperor = Command::new("uwsgi");
+    let mut emperor = Command::new(&layout.uwsgi);
     emperor
         .arg("--emperor")
         .arg(layout.root.join("vassals"))
@@ -196,7 +208,7 @@ fn dance(layout: &Layout) -> Run {
 
     let mut restarts = Vec::new();
     for n in 1..=RESTARTS {
-        let mut restarter = Command::new("uwsgi");
+        let mut restarter = Command::new(&layout.uwsgi);
         restarter
             .arg("--yaml")
             .arg(layout.restarter())
@@ -250,6 +262,28 @@ fn double_zerg_dance_keeps_serving_and_handler_names_unique() {
     }
     let _turn = one_dance();
     let layout = Layout::new();
+    build(&layout);
+
+    let run = dance(&layout);
+
+    let problems = run.problems();
+    assert!(
+        problems.is_empty(),
+        "the dance broke its promises:\n{}\n{}",
+        problems.join("\n"),
+        layout.diagnostics()
+    );
+}
+
+/// The same dance with the uWSGI the admin training installs in Galaxy's virtualenv: the PyPI
+/// build, with its own YAML reader and the Python and zergpool plugins built in.
+#[test]
+fn the_dance_works_with_the_pypi_uwsgi_too() {
+    let Some(uwsgi) = crate::support::pypi_uwsgi() else {
+        return;
+    };
+    let _turn = one_dance();
+    let layout = Layout::with_uwsgi(uwsgi, "pypi");
     build(&layout);
 
     let run = dance(&layout);

@@ -90,3 +90,19 @@ pub fn uwsgi_available() -> bool {
     }
     found
 }
+
+/// The PyPI build's binary, from `ZERGCFG_PYPI_UWSGI` (scripts/test installs it).
+pub fn pypi_uwsgi() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("ZERGCFG_PYPI_UWSGI").map(std::path::PathBuf::from);
+    match path {
+        Some(path) if path.is_file() => Some(path),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "ZERGCFG_PYPI_UWSGI must name the PyPI uwsgi (scripts/test installs it)"
+            );
+            eprintln!("skipped: ZERGCFG_PYPI_UWSGI is not set (scripts/test sets it)");
+            None
+        }
+    }
+}

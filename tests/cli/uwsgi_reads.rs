@@ -73,26 +73,10 @@ fn debian_uwsgi_reads_every_generated_file_as_intended() {
 
 #[test]
 fn pypi_uwsgi_reads_every_generated_file_as_intended() {
-    let Some(uwsgi) = pypi_uwsgi() else {
+    let Some(uwsgi) = crate::support::pypi_uwsgi() else {
         return;
     };
     reads_as_intended(&uwsgi, "pypi");
-}
-
-/// The PyPI build's binary, from `ZERGCFG_PYPI_UWSGI` (scripts/test installs it).
-fn pypi_uwsgi() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("ZERGCFG_PYPI_UWSGI").map(std::path::PathBuf::from);
-    match path {
-        Some(path) if path.is_file() => Some(path),
-        _ => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "ZERGCFG_PYPI_UWSGI must name the PyPI uwsgi (scripts/test installs it)"
-            );
-            eprintln!("skipped: ZERGCFG_PYPI_UWSGI is not set (scripts/test sets it)");
-            None
-        }
-    }
 }
 
 fn reads_as_intended(uwsgi: &Path, packaging: &str) {
