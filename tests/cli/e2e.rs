@@ -255,6 +255,17 @@ fn add_mule_to_restarter(layout: &Layout) {
     fs::write(&path, out.join("\n") + "\n").expect("write the restarter");
 }
 
+/// Runs the dance in a built layout and fails with every broken promise and the logs.
+fn assert_dance_keeps_its_promises(layout: &Layout) {
+    let problems = dance(layout).problems();
+    assert!(
+        problems.is_empty(),
+        "the dance broke its promises:\n{}\n{}",
+        problems.join("\n"),
+        layout.diagnostics()
+    );
+}
+
 #[test]
 fn double_zerg_dance_keeps_serving_and_handler_names_unique() {
     if process::skip_without_uwsgi() {
@@ -264,15 +275,7 @@ fn double_zerg_dance_keeps_serving_and_handler_names_unique() {
     let layout = Layout::new();
     build(&layout);
 
-    let run = dance(&layout);
-
-    let problems = run.problems();
-    assert!(
-        problems.is_empty(),
-        "the dance broke its promises:\n{}\n{}",
-        problems.join("\n"),
-        layout.diagnostics()
-    );
+    assert_dance_keeps_its_promises(&layout);
 }
 
 /// The same dance with the uWSGI the admin training installs in Galaxy's virtualenv: the PyPI
@@ -286,15 +289,7 @@ fn the_dance_works_with_the_pypi_uwsgi_too() {
     let layout = Layout::with_uwsgi(uwsgi, "pypi");
     build(&layout);
 
-    let run = dance(&layout);
-
-    let problems = run.problems();
-    assert!(
-        problems.is_empty(),
-        "the dance broke its promises:\n{}\n{}",
-        problems.join("\n"),
-        layout.diagnostics()
-    );
+    assert_dance_keeps_its_promises(&layout);
 }
 
 #[test]
