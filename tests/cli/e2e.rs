@@ -26,6 +26,8 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
+use crate::support::uwsgi_available;
+
 /// How many times the restarter is run in one test.
 const RESTARTS: usize = 3;
 
@@ -268,7 +270,7 @@ fn assert_dance_keeps_its_promises(layout: &Layout) {
 
 #[test]
 fn double_zerg_dance_keeps_serving_and_handler_names_unique() {
-    if process::skip_without_uwsgi() {
+    if !uwsgi_available() {
         return;
     }
     let _turn = one_dance();
@@ -294,7 +296,7 @@ fn the_dance_works_with_the_pypi_uwsgi_too() {
 
 #[test]
 fn b_with_mules_is_caught() {
-    if process::skip_without_uwsgi() {
+    if !uwsgi_available() {
         return;
     }
     let _turn = one_dance();

@@ -13,27 +13,6 @@ const STOP_GRACE: Duration = Duration::from_secs(20);
 /// How often a bounded wait looks at the child again.
 const POLL: Duration = Duration::from_millis(50);
 
-/// Whether the test must be skipped: uWSGI is missing outside CI. In CI a missing uWSGI fails.
-pub(super) fn skip_without_uwsgi() -> bool {
-    let found = Command::new("uwsgi")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if found {
-        return false;
-    }
-
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "uwsgi is not installed; the end-to-end test must run in CI \
-         (apt-get install uwsgi-core uwsgi-plugin-python3)"
-    );
-    eprintln!("skipping the end-to-end test: uwsgi is not installed");
-    true
-}
-
 /// A started process, interrupted and reaped when the guard goes away.
 pub(super) struct Guard {
     child: Option<Child>,

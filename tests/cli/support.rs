@@ -77,16 +77,21 @@ fn walk(
     }
 }
 
-/// Whether a uWSGI with the Python plugin is installed. Under CI its absence is a failure, not a
-/// reason to skip.
+/// Reports that a tool a test needs is missing, so the test can return early. Outside the test
+/// command a developer may lack it; under `scripts/test` (which installs every tool and sets
+/// `ZERGCFG_REQUIRE_TOOLS`) or in CI, a missing tool fails the test instead of skipping it.
+pub fn missing_tool(what: &str) {
+    let required =
+        ["ZERGCFG_REQUIRE_TOOLS", "CI"].iter().any(|var| std::env::var_os(var).is_some());
+    assert!(!required, "{what} is not installed (scripts/test installs it)");
+    eprintln!("skipped: {what} is not installed (scripts/test installs it)");
+}
+
+/// Whether Debian's uWSGI is on `PATH`; a missing one is reported through [`missing_tool`].
 pub fn uwsgi_available() -> bool {
     let found = Command::new("uwsgi").arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "uwsgi is not installed (scripts/test installs it)"
-        );
-        eprintln!("skipped: uwsgi is not installed (scripts/test installs it)");
+        missing_tool("uwsgi (Debian's uwsgi-core and uwsgi-plugin-python3)");
     }
     found
 }
@@ -97,11 +102,7 @@ pub fn pypi_uwsgi() -> Option<std::path::PathBuf> {
     match path {
         Some(path) if path.is_file() => Some(path),
         _ => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "ZERGCFG_PYPI_UWSGI must name the PyPI uwsgi (scripts/test installs it)"
-            );
-            eprintln!("skipped: ZERGCFG_PYPI_UWSGI is not set (scripts/test sets it)");
+            missing_tool("uWSGI 2.0.31 from PyPI (named by ZERGCFG_PYPI_UWSGI)");
             None
         }
     }
