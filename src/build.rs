@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::access::{self, Account, Unreadable};
 use crate::config::Config;
 use crate::error::Result;
-use crate::plan::{Plan, Role};
+use crate::plan::{Access, Plan, Role};
 use crate::write::{self, Outcome};
 
 /// What `build` did (or, with `check`, would do) to each file.
@@ -18,6 +19,9 @@ pub struct Report {
     /// Directories uWSGI needs at run time (sockets, FIFOs, pid files, logs) that do not exist
     /// yet, as on the target machine.
     pub missing_dirs: Vec<PathBuf>,
+    /// Files holding secrets that Galaxy's user (`layout.user`) cannot read as written, so the
+    /// restart would fail; empty when that user is unknown on this machine.
+    pub unreadable: Vec<(PathBuf, Unreadable)>,
 }
 
 /// One file's outcome.
@@ -71,7 +75,24 @@ pub fn build(config: &Config, root: Option<&Path>, check: bool) -> Result<Report
         .into_iter()
         .filter(|dir| !crate::plan::on_disk(root, dir).is_dir())
         .collect();
-    Ok(Report { plan, files, missing_dirs })
+    let unreadable = if check { Vec::new() } else { unreadable_secrets(config, &plan) };
+    Ok(Report { plan, files, missing_dirs, unreadable })
+}
+
+/// The written files holding secrets that `layout.user` cannot read.
+fn unreadable_secrets(config: &Config, plan: &Plan) -> Vec<(PathBuf, Unreadable)> {
+    let Some(account) =
+        Account::lookup(&config.user, Path::new("/etc/passwd"), Path::new("/etc/group"))
+    else {
+        return Vec::new();
+    };
+    plan.files
+        .iter()
+        .filter(|file| matches!(file.access, Access::Secret { .. }))
+        .filter_map(|file| {
+            access::unreadable(&file.on_disk, &account).map(|u| (file.on_disk.clone(), u))
+        })
+        .collect()
 }
 
 /// The directories holding what the zerglings and the pool create at run time: zergcfg writes

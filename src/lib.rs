@@ -1,6 +1,7 @@
 //! zergcfg: generate, lint and diff the uWSGI configuration of a Galaxy server that restarts
 //! without downtime in Zerg mode while its job handlers run as uWSGI mules.
 
+pub mod access;
 pub mod build;
 pub mod config;
 pub mod diff;

@@ -39,6 +39,18 @@ pub fn run(out: &Output, args: &BuildArgs) -> i32 {
     if args.check {
         return if report.any_change() { FOUND } else { OK };
     }
+    for (path, unreadable) in &report.unreadable {
+        out.warning(&format!(
+            "{user} (layout.user) cannot read {path} (owner uid {owner}, mode {mode:04o}), so \
+             the restart command would fail\n  help: set layout.group in zerg.toml to a group \
+             {user} is in (the file becomes 0640), or chown the file to {user}",
+            user = config.user,
+            path = path.display(),
+            owner = unreadable.owner,
+            mode = unreadable.mode,
+        ));
+    }
+
     out.line("");
     if !report.missing_dirs.is_empty() {
         out.line("Create these directories, owned by the Galaxy user, before the Emperor starts:");

@@ -1,7 +1,5 @@
 //! `zergcfg diff`: prints what `build` would change, coloured on a terminal, or as JSON.
 
-use std::io::Write;
-
 use zergcfg::config::Config;
 use zergcfg::diff::{self, FileDiff, LineKind, Options, Report};
 
@@ -21,8 +19,7 @@ const WIDTH: usize = 100;
 /// Runs `diff`: exit 0 when nothing would change, 1 when something would, 2 on error.
 pub fn run(out: &Output, args: &DiffArgs) -> i32 {
     if args.show_secrets {
-        warn(
-            out,
+        out.warning(
             "--show-secrets: secret values are printed IN CLEAR below; do not paste, log or share this output",
         );
     }
@@ -131,14 +128,4 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
-}
-
-/// A warning that is printed even with `--quiet`.
-fn warn(out: &Output, text: &str) {
-    let text = if out.color.stderr {
-        format!("{BOLD}{RED}warning:{RESET} {text}")
-    } else {
-        format!("warning: {text}")
-    };
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }

@@ -61,6 +61,16 @@ impl Output {
         }
     }
 
+    /// Prints a warning on stderr, even when quiet.
+    pub fn warning(&self, text: &str) {
+        let text = if self.color.stderr {
+            format!("\x1b[1m\x1b[31mwarning:\x1b[0m {text}")
+        } else {
+            format!("warning: {text}")
+        };
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+
     /// Prints a `-v` explanation on stderr.
     pub fn detail(&self, text: &str) {
         if self.verbose {

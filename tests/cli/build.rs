@@ -98,6 +98,51 @@ fn a_group_makes_secrets_group_readable() {
     assert_eq!(std::os::unix::fs::MetadataExt::gid(&fs::metadata(&restarter).unwrap()), gid);
 }
 
+/// Sets `layout.user` (and `layout.group` when given) in the copied example's zerg.toml.
+fn set_user(dir: &Path, user: &str, group: Option<&str>) {
+    let toml = dir.join("zerg.toml");
+    let layout = match group {
+        Some(group) => format!("user = \"{user}\"\ngroup = \"{group}\""),
+        None => format!("user = \"{user}\""),
+    };
+    let text = fs::read_to_string(&toml).unwrap().replace("user = \"galaxy\"", &layout);
+    fs::write(&toml, text).unwrap();
+}
+
+#[test]
+fn warns_when_galaxys_user_cannot_read_the_restarter() {
+    // `nobody` exists on every Debian machine and owns none of the files the test writes.
+    let passwd = fs::read_to_string("/etc/passwd").unwrap();
+    let nobody = passwd.lines().find(|l| l.starts_with("nobody:")).expect("a user nobody");
+    let nobody_gid = nobody.split(':').nth(3).unwrap();
+
+    let dir = fixture_copy("example");
+    set_user(dir.path(), "nobody", None);
+    let out = build(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for name in &OUTPUTS[2..] {
+        assert!(
+            stderr.contains(&format!(
+                "warning: nobody (layout.user) cannot read ./{name} (owner uid "
+            )),
+            "{stderr}"
+        );
+    }
+    assert_eq!(stderr.matches("help: set layout.group").count(), 2, "{stderr}");
+
+    // Only root may give a file to another group; as root, the group makes it readable.
+    let owner =
+        std::os::unix::fs::MetadataExt::uid(&fs::metadata(dir.path().join(OUTPUTS[2])).unwrap());
+    if owner == 0 {
+        let dir = fixture_copy("example");
+        set_user(dir.path(), "nobody", Some(nobody_gid));
+        let out = build(dir.path(), &[]);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    }
+}
+
 #[test]
 fn an_unknown_group_is_an_error_and_writes_nothing() {
     let dir = fixture_copy("example");
