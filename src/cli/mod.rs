@@ -30,10 +30,19 @@ pub fn run() -> i32 {
     };
     let out = output::Output::new(&args.global);
 
-    match &args.command {
+    let code = match &args.command {
         Command::Build(build) => build::run(&out, build),
         Command::Diff(diff) => diff::run(&out, diff),
         Command::Lint(lint) => lint::run(&out, lint),
         Command::Explain(explain) => explain::run(&out, explain),
+    };
+
+    // A report that could not be delivered must not pass for a clean one in CI.
+    match output::written() {
+        output::Written::All | output::Written::ReaderGone => code,
+        output::Written::Failed(reason) => {
+            out.warning(&format!("could not write the output: {reason}"));
+            FAILED
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Where and how things are printed: results on stdout, problems on stderr, colour only when
 //! asked for or on a terminal, and a closed pipe (`| head`) ends quietly.
 
-use std::io::{IsTerminal, Write};
+use std::io::{ErrorKind, IsTerminal, Write};
+use std::sync::Mutex;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
@@ -47,18 +48,14 @@ impl Output {
     /// Prints a result line on stdout (unless quiet).
     pub fn line(&self, text: &str) {
         if !self.quiet {
-            write_stdout(text);
+            write_stdout(format!("{text}\n").as_bytes());
         }
     }
 
     /// Prints a report on stdout as it is (it ends with its own newline), even when quiet:
     /// it is what was asked for.
     pub fn report(text: &str) {
-        let mut out = std::io::stdout().lock();
-        if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
-            // The reader went away (`zergcfg ... | head`): nothing more can be said.
-            std::process::exit(0);
-        }
+        write_stdout(text.as_bytes());
     }
 
     /// Prints a warning on stderr, even when quiet.
@@ -100,10 +97,36 @@ pub fn render(diagnostic: &dyn Diagnostic, color: bool) -> String {
     text.trim_end().to_string()
 }
 
-fn write_stdout(text: &str) {
+/// How writing to stdout has gone so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// Everything was written.
+    All,
+    /// The reader went away (`zergcfg ... | head`): the rest was dropped on purpose, and the
+    /// command's own exit code still stands.
+    ReaderGone,
+    /// Writing failed (a full disk, an I/O error): what was asked for was not delivered.
+    Failed(String),
+}
+
+static WRITTEN: Mutex<Written> = Mutex::new(Written::All);
+
+/// How writing to stdout has gone, for the exit code.
+pub fn written() -> Written {
+    WRITTEN.lock().map_or(Written::All, |w| w.clone())
+}
+
+fn write_stdout(bytes: &[u8]) {
+    let Ok(mut state) = WRITTEN.lock() else { return };
+    if *state != Written::All {
+        return;
+    }
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{text}").and_then(|()| out.flush()).is_err() {
-        // The reader went away (`zergcfg ... | head`): nothing more can be said.
-        std::process::exit(0);
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        *state = if e.kind() == ErrorKind::BrokenPipe {
+            Written::ReaderGone
+        } else {
+            Written::Failed(e.to_string())
+        };
     }
 }
