@@ -185,6 +185,7 @@ pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Re
     let plan = Plan::compute(config, root)?;
 
     let mut files = Vec::with_capacity(plan.files.len());
+    let mut installed_a = None;
     for file in &plan.files {
         let installed = write::installed(&file.on_disk)?;
         let wanted = write::wanted(file, installed.as_ref(), Path::new("/etc/group"))?;
@@ -205,6 +206,9 @@ pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Re
 
         let old = installed.as_ref().map(|i| String::from_utf8_lossy(&i.content));
         let lines = unified::lines(file, old.as_deref(), options.show_secrets);
+        if file.role == Role::Zergling {
+            installed_a = old.as_deref().map(str::to_string);
+        }
         files.push(FileDiff {
             role: file.role,
             target: file.target.clone(),
@@ -216,7 +220,7 @@ pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Re
         });
     }
 
-    let notes = notes::notes(&plan, &files);
+    let notes = notes::notes(&plan, &files, installed_a.as_deref());
     Ok(Report { plan, files, notes, secrets_shown: options.show_secrets })
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::plan::{Plan, Role};
 use crate::write::Outcome;
+use crate::yaml::{self, Node};
 
 use super::FileDiff;
 
@@ -33,9 +34,43 @@ pub struct RestartNote {
     pub command: Option<String>,
 }
 
-/// The notes for every file that would be created or changed, in file order.
-pub fn notes(plan: &Plan, files: &[FileDiff]) -> Vec<RestartNote> {
-    files
+/// The `mule`, `mules` and `farm` lines of a uWSGI YAML file's `uwsgi:` section, in order:
+/// what zergling A's handler names are made of. `None` when the text does not read as one.
+pub fn handler_lines(text: &str) -> Option<Vec<String>> {
+    let documents = yaml::parse(text).ok()?;
+    let section = documents.first()?.root.get_last("uwsgi")?;
+    let Node::Mapping { entries, .. } = &section.value else { return None };
+    Some(
+        entries
+            .iter()
+            .filter(|e| matches!(e.key.value.as_str(), "mule" | "mules" | "farm"))
+            .map(|e| {
+                let value = e.value.as_scalar().map_or("", |v| v.value.as_str());
+                format!("{}: {value}", e.key.value)
+            })
+            .collect(),
+    )
+}
+
+/// The note for a zergling A whose handler lines change: jobs are recovered only by exact
+/// handler name, so jobs already assigned to a name that goes away never run.
+fn handler_change_note(name: &str, old: &[String], new: &[String]) -> String {
+    format!(
+        "{name} changes zergling A's mule and farm lines (from `{}` to `{}`), so its job \
+         handler names change. Galaxy recovers a job only by its exact handler name: a job \
+         already assigned to a name that goes away will never run. Stop Galaxy fully, let every \
+         queued and running job finish (or reassign it), then write this change.",
+        old.join("; "),
+        new.join("; "),
+    )
+}
+
+/// The notes for every file that would be created or changed, in file order. `installed_a` is
+/// the installed zergling A vassal's text, when there is one.
+pub fn notes(plan: &Plan, files: &[FileDiff], installed_a: Option<&str>) -> Vec<RestartNote> {
+    let zergling_changes =
+        files.iter().any(|f| f.role == Role::Zergling && f.status == Outcome::Changed);
+    let mut notes: Vec<RestartNote> = files
         .iter()
         .filter(|f| f.status != Outcome::Unchanged)
         .map(|f| {
@@ -45,6 +80,15 @@ pub fn notes(plan: &Plan, files: &[FileDiff]) -> Vec<RestartNote> {
                 .map_or_else(|| f.target.display().to_string(), |n| n.to_string_lossy().into());
             let created = f.status == Outcome::Created;
             let (when, text, command) = match (f.role, created) {
+                (Role::Pool, false) if zergling_changes => (
+                    When::Now,
+                    format!(
+                        "The Emperor reloads the zergpool as soon as {name} changes; zergling \
+                         A's vassal changes too, so the Emperor also reloads zergling A, which \
+                         then attaches to the new pool."
+                    ),
+                    None,
+                ),
                 (Role::Pool, false) => (
                     When::Now,
                     format!(
@@ -86,5 +130,57 @@ pub fn notes(plan: &Plan, files: &[FileDiff]) -> Vec<RestartNote> {
             };
             RestartNote { role: f.role, on_disk: f.on_disk.clone(), when, text, command }
         })
-        .collect()
+        .collect();
+
+    let zergling = files.iter().find(|f| f.role == Role::Zergling && f.status == Outcome::Changed);
+    let planned = plan.files.iter().find(|f| f.role == Role::Zergling);
+    if let (Some(f), Some(planned), Some(old)) = (zergling, planned, installed_a) {
+        let old = handler_lines(old);
+        let new = handler_lines(&planned.content);
+        if let (Some(old), Some(new)) = (old, new)
+            && old != new
+        {
+            let name =
+                f.target.file_name().map_or_else(String::new, |n| n.to_string_lossy().into());
+            let at = notes.iter().position(|n| n.role == Role::Zergling).unwrap_or(notes.len());
+            notes.insert(
+                at,
+                RestartNote {
+                    role: Role::Zergling,
+                    on_disk: f.on_disk.clone(),
+                    when: When::Now,
+                    text: handler_change_note(&name, &old, &new),
+                    command: None,
+                },
+            );
+        }
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handler_lines_are_the_mule_and_farm_lines_in_order() {
+        let text =
+            "# A\nuwsgi:\n  master: true\n  mule: a.py\n  farm: job-handlers:1\n  mules: 2\n";
+        assert_eq!(
+            handler_lines(text),
+            Some(vec!["mule: a.py".into(), "farm: job-handlers:1".into(), "mules: 2".into()])
+        );
+        assert_eq!(handler_lines("uwsgi: [\n"), None);
+        assert_eq!(handler_lines("other: 1\n"), None);
+    }
+
+    #[test]
+    fn the_handler_note_names_both_layouts() {
+        let old =
+            vec!["mule: m.py".to_string(), "mule: m.py".into(), "farm: job-handlers:1,2".into()];
+        let new = vec!["mule: m.py".to_string(), "farm: job-handlers:1".into()];
+        let note = handler_change_note("vassal-zergling.yml", &old, &new);
+        assert!(note.contains("from `mule: m.py; mule: m.py; farm: job-handlers:1,2` to `mule: m.py; farm: job-handlers:1`"), "{note}");
+        assert!(note.contains("will never run"), "{note}");
+    }
 }

@@ -227,7 +227,7 @@ fn a_rewritten_file_keeps_its_owner() {
 #[test]
 fn the_diff_fixtures_hold_the_current_build() {
     let expected = crate::support::repo().join("tests/cmd/build/example.out/srv/galaxy");
-    for case in ["changed-secret", "changed-value", "mode-only", "unreadable"] {
+    for case in ["changed-secret", "changed-value", "handlers-change", "mode-only", "unreadable"] {
         let installed = fixture(&format!("diff/{case}/srv/galaxy"));
         for name in OUTPUTS.map(|p| p.trim_start_matches("srv/galaxy/")) {
             let path = installed.join(name);
