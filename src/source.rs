@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::NamedSource;
+use miette::{MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
 
 /// A byte range into a [`Source`]'s text.
 pub type Span = std::ops::Range<usize>;
@@ -46,20 +46,65 @@ impl Source {
         NamedSource::new(self.name(), text)
     }
 
+    /// [`Source::named`] as a [`Snippet`], whose columns count characters.
+    pub fn snippet(&self) -> Snippet {
+        let named = self.named();
+        Snippet::new(named.name(), Arc::clone(named.inner()))
+    }
+
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(&self.text, offset)
     }
 }
 
-/// One-based line and column (in characters) of a byte offset into `text`.
+/// One-based line and column (in characters) of a byte offset into `text`. A byte-order mark
+/// at the start takes no column, as in editors.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
+    let on_line = &before[line_start..];
+    let on_line = if line_start == 0 { on_line.trim_start_matches('\u{feff}') } else { on_line };
+    let col = on_line.chars().count() + 1;
     (line, col)
+}
+
+/// A file's text as miette shows it, with the column of the `[file:line:column]` header counted
+/// in characters like every other position zergcfg prints (miette counts bytes).
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    name: String,
+    text: Arc<str>,
+}
+
+impl Snippet {
+    /// The text of a file, shown under `name`.
+    pub fn new(name: impl Into<String>, text: Arc<str>) -> Self {
+        Self { name: name.into(), text }
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents =
+            self.text.as_ref().read_span(span, context_lines_before, context_lines_after)?;
+        let (_, column) = line_col(&self.text, contents.span().offset());
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column - 1,
+            contents.line_count(),
+        )))
+    }
 }
 
 /// The largest char boundary not after `offset`.
@@ -82,5 +127,25 @@ mod tests {
         assert_eq!(line_col(text, 6), (2, 1));
         assert_eq!(line_col(text, 9), (2, 3));
         assert_eq!(line_col(text, 999), (3, 1));
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let text = "\u{feff}uwsgi:\n\u{feff}x";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (1, 1));
+        assert_eq!(line_col(text, 4), (1, 2));
+        assert_eq!(line_col(text, 13), (2, 2));
+    }
+
+    #[test]
+    fn snippet_columns_count_characters() {
+        let text: Arc<str> = Arc::from("a: é\nbé🧬: c\n");
+        let snippet = Snippet::new("f.yml", text);
+        let contents = snippet.read_span(&(13..14).into(), 0, 0).unwrap();
+        assert_eq!((contents.line(), contents.column()), (1, 3));
+        assert_eq!(contents.data(), b":");
+        let contents = snippet.read_span(&(13..14).into(), 1, 1).unwrap();
+        assert_eq!((contents.line(), contents.column()), (0, 0));
     }
 }

@@ -44,13 +44,16 @@ pub fn run(out: &Output, args: &LintArgs) -> i32 {
             "give the deployment's {FILE_NAME} with --config PATH, or the files to lint"
         ))),
     };
-    let set = match set {
-        Ok(set) => set,
+    let (set, skipped) = match set {
+        Ok(loaded) => (loaded.set, loaded.skipped),
         Err(e) => {
             out.diagnostic(&e);
             return FAILED;
         }
     };
+    for skip in &skipped {
+        out.detail(&format!("skip {}: {}", skip.path.display(), skip.reason));
+    }
     for file in &set.files {
         let guessed = if file.role_assumed { " (guessed)" } else { "" };
         out.detail(&format!("lint {} as {}{guessed}", file.source.name(), file.role.describe()));

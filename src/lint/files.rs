@@ -98,19 +98,24 @@ impl LintFile {
             read_error: None,
         };
         if role.is_uwsgi_yaml() {
-            let parsed = yaml::parse(&file.source.text);
-            if let Ok(documents) = &parsed {
-                let section = documents
-                    .first()
-                    .and_then(|d| d.root.get_last("uwsgi"))
-                    .map(|entry| uwsgi::options(&entry.value));
-                file.uwsgi = section;
-            }
-            file.yaml = Some(parsed);
+            file.read_uwsgi_section();
         } else if role.is_job_conf() {
             file.job_conf = Some(jobconf::read(&file.source));
         }
         file
+    }
+
+    /// Parses the text as YAML and reads its `uwsgi:` section, if it has one: what a file of a
+    /// YAML role gets, and what a file outside the dance gets when lint checks it on its own.
+    pub fn read_uwsgi_section(&mut self) {
+        let parsed = yaml::parse(&self.source.text);
+        if let Ok(documents) = &parsed {
+            self.uwsgi = documents
+                .first()
+                .and_then(|d| d.root.get_last("uwsgi"))
+                .map(|entry| uwsgi::options(&entry.value));
+        }
+        self.yaml = Some(parsed);
     }
 
     /// A file that could not be read: empty text, every parsed form failed with `reason`.

@@ -6,11 +6,14 @@
 //! [`LintFile`], which the run reports as ZC001. Loading fails only when there is nothing at all
 //! to lint.
 
+use std::io::Read as _;
+use std::os::unix::fs::FileTypeExt as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::Error;
 use crate::lint::files::{FileSet, LintFile, Role};
+use crate::lint::layout;
 use crate::plan::{self, on_disk};
 use crate::source::{Source, Span};
 
@@ -27,16 +30,37 @@ pub struct Guess {
     pub span: Span,
 }
 
+/// What a load found: the files to lint, and the files it looked at and left alone.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The files to lint.
+    pub set: FileSet,
+    /// Files of a directory scan that were not read, each with why (for `-v`).
+    pub skipped: Vec<Skipped>,
+}
+
+/// A file a directory scan left alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Why it was not read, in words.
+    pub reason: String,
+}
+
 /// The files of the deployment `config` describes, installed under `root` when given: pool and
 /// zergling vassals, restarter, galaxy.yml, main job conf, restarter job conf, then every other
-/// file in the vassals directory (role [`Role::Other`]). Missing files are left out.
+/// file of the vassals directory that the Emperor would start (role [`Role::Other`]). Missing
+/// files are left out; files the Emperor ignores (FIFOs, sockets, other extensions) are
+/// skipped without being opened.
 ///
 /// # Errors
 /// None of those files exists.
-pub fn deployment(config: Config, root: Option<&Path>) -> Result<FileSet, Error> {
+pub fn deployment(config: Config, root: Option<&Path>) -> Result<Loaded, Error> {
     let targets = targets(&config, root);
 
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     let mut looked_at = Vec::new();
     for (role, path) in &targets {
         looked_at.push(path.clone());
@@ -48,16 +72,31 @@ pub fn deployment(config: Config, root: Option<&Path>) -> Result<FileSet, Error>
     }
 
     let vassals = on_disk(root, &config.vassals);
-    if let Ok(entries) = std::fs::read_dir(&vassals) {
-        let mut others: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
-            .map(|e| e.path())
-            .filter(|p| !targets.iter().any(|(_, t)| same_file(p, t)))
-            .collect();
-        others.sort();
-        for path in others {
-            files.push(read_other(&path));
+    for path in entries(&vassals).unwrap_or_default() {
+        if targets.iter().any(|(_, t)| same_file(&path, t)) {
+            continue;
+        }
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(meta) if !meta.is_file() => skipped.push(Skipped {
+                reason: format!(
+                    "it is {}, which the Emperor does not start",
+                    not_regular(meta.file_type())
+                ),
+                path,
+            }),
+            Ok(_) if !layout::started_by_emperor(&path) => skipped.push(Skipped {
+                reason: format!(
+                    "the Emperor starts only files ending in {}",
+                    layout::VASSAL_SUFFIXES.join(" ")
+                ),
+                path,
+            }),
+            Ok(_) => files.push(read_other(&path)),
+            Err(e) => skipped.push(Skipped {
+                reason: format!("{}, so the Emperor does not start it", unreachable(&path, &e)),
+                path,
+            }),
         }
     }
 
@@ -72,11 +111,14 @@ pub fn deployment(config: Config, root: Option<&Path>) -> Result<FileSet, Error>
              or name the files to lint",
         ));
     }
-    Ok(FileSet { files, config: Some(config) })
+    Ok(Loaded { set: FileSet { files, config: Some(config) }, skipped })
 }
 
-/// The files at `paths` (a directory stands for the files directly in it, in name order), each
-/// with its role from `config`'s paths (under `root`), else from its name, else guessed.
+/// The files at `paths`, each with its role from `config`'s paths (under `root`), else from
+/// its name, else guessed from its content. A directory stands for the files directly in it
+/// (in name order) that the Emperor would start or whose name gives them a role; the others,
+/// and anything that is not a regular file, are skipped unopened. A file named on the command
+/// line is always read, and one that is not a regular file is reported (ZC001).
 ///
 /// # Errors
 /// No file at all to lint (only empty directories were given).
@@ -84,57 +126,160 @@ pub fn paths(
     paths: &[PathBuf],
     config: Option<Config>,
     root: Option<&Path>,
-) -> Result<FileSet, Error> {
+) -> Result<Loaded, Error> {
     let targets = config.as_ref().map(|c| targets(c, root)).unwrap_or_default();
-
-    let mut expanded = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            match std::fs::read_dir(path) {
-                Ok(entries) => {
-                    let mut inside: Vec<PathBuf> = entries
-                        .filter_map(Result::ok)
-                        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
-                        .map(|e| e.path())
-                        .collect();
-                    inside.sort();
-                    expanded.extend(inside);
-                }
-                Err(_) => expanded.push(path.clone()),
-            }
-        } else {
-            expanded.push(path.clone());
-        }
-    }
+    let known_role = |path: &Path| {
+        let configured = targets.iter().find(|(_, t)| same_file(path, t)).map(|(r, _)| *r);
+        configured
+            .or_else(|| path.file_name().and_then(|n| n.to_str()).and_then(Role::from_file_name))
+    };
 
     let mut files = Vec::new();
-    for path in &expanded {
-        let configured = targets.iter().find(|(_, t)| same_file(path, t)).map(|(r, _)| *r);
-        let named = || path.file_name().and_then(|n| n.to_str()).and_then(Role::from_file_name);
-        match configured.or_else(named) {
-            Some(role) => files.push(read(role, false, path)),
-            None => match Source::read(path) {
-                Ok(source) => {
-                    let guess = infer_role(&source);
-                    let mut file = LintFile::new(guess.role, true, source);
-                    if guess.role == Role::Other && is_yaml_name(path) {
-                        // Not recognised, but meant as YAML: a syntax error is still worth
-                        // reporting (ZC001), as it may be what hid the file's role.
-                        let parsed = crate::yaml::parse(&file.source.text);
-                        file.yaml = Some(parsed);
-                    }
-                    files.push(file);
+    let mut skipped = Vec::new();
+    for path in paths {
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            files.push(match known_role(path) {
+                Some(role) => read(role, false, path),
+                None => match read_source(path) {
+                    Ok(source) => guessed(source),
+                    Err(reason) => LintFile::unreadable(Role::Other, path, reason),
+                },
+            });
+            continue;
+        }
+        let inside = match entries(path) {
+            Ok(inside) => inside,
+            Err(e) => {
+                files.push(LintFile::unreadable(Role::Other, path, reason(&e)));
+                continue;
+            }
+        };
+        for path in inside {
+            let role = known_role(&path);
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(meta) if !meta.is_file() => skipped.push(Skipped {
+                    reason: format!("it is {}, not a regular file", not_regular(meta.file_type())),
+                    path,
+                }),
+                Ok(_) if role.is_none() && !layout::started_by_emperor(&path) => {
+                    skipped.push(Skipped {
+                        reason: format!(
+                            "the Emperor would not start it (it does not end in {}) and its name \
+                             gives it no role in the dance",
+                            layout::VASSAL_SUFFIXES.join(" ")
+                        ),
+                        path,
+                    });
                 }
-                Err(e) => files.push(LintFile::unreadable(Role::Other, path, reason(&e))),
-            },
+                Ok(_) => files.push(match role {
+                    Some(role) => read(role, false, &path),
+                    // Not asked for by name: a file that is not text is no file of the dance,
+                    // but the Emperor would start it all the same.
+                    None => match read_source(&path) {
+                        Ok(source) => guessed(source),
+                        Err(_) => read_other(&path),
+                    },
+                }),
+                Err(e) => skipped.push(Skipped { reason: unreachable(&path, &e), path }),
+            }
         }
     }
 
     if files.is_empty() {
-        return Err(Error::new(CODE, "no files to lint: the directories given are empty")
-            .with_help("name the files to lint, or give no path to lint the deployment"));
+        return Err(Error::new(CODE, "no files to lint: the directories given hold none")
+            .with_help(
+                "name the files to lint, or give no path to lint the deployment; `-v` lists the \
+                 files left out and why",
+            ));
     }
-    Ok(FileSet { files, config })
+    demote_duplicate_guesses(&mut files);
+    Ok(Loaded { set: FileSet { files, config }, skipped })
+}
+
+/// A file whose role is guessed from its content.
+fn guessed(source: Source) -> LintFile {
+    let guess = infer_role(&source);
+    let mut file = LintFile::new(guess.role, true, source);
+    if guess.role == Role::Other && is_yaml_name(&file.source.path) {
+        // Not one of the dance's, but meant as YAML: a syntax error is still worth reporting
+        // (ZC001), as it may be what hid the file's role, and a uwsgi section is checked on
+        // its own (option names, portable YAML, hooks).
+        file.read_uwsgi_section();
+    }
+    file
+}
+
+/// A guess that gives a file the role of a file whose role was given (by zerg.toml or its
+/// canonical name) is taken back: that file is the one the dance uses, and this one another
+/// (a copy, or another application's vassal beside it).
+fn demote_duplicate_guesses(files: &mut [LintFile]) {
+    let given: Vec<Role> = files
+        .iter()
+        .filter(|f| !f.role_assumed && f.role != Role::Other && f.read_error.is_none())
+        .map(|f| f.role)
+        .collect();
+    for file in files.iter_mut() {
+        if file.role_assumed && given.contains(&file.role) {
+            let mut other = LintFile::new(Role::Other, true, file.source.clone());
+            if is_yaml_name(&other.source.path) {
+                other.read_uwsgi_section();
+            }
+            *file = other;
+        }
+    }
+}
+
+/// The entries directly in `dir`, in name order.
+fn entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> =
+        std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Why an entry of a directory cannot be looked at: a link to nothing, or the I/O error.
+fn unreachable(path: &Path, err: &std::io::Error) -> String {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        "it is a symbolic link to nothing".to_string()
+    } else {
+        reason(err)
+    }
+}
+
+/// What a file that is not a regular file is, in words.
+fn not_regular(file_type: std::fs::FileType) -> &'static str {
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if file_type.is_socket() {
+        "a unix socket"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "a device"
+    } else {
+        "no regular file"
+    }
+}
+
+/// The bytes of a regular file. Anything else is refused before it is opened: opening a FIFO
+/// waits for a writer, a device may never end.
+fn read_regular(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| reason(&e))?;
+    if !meta.is_file() {
+        return Err(format!("it is {}, not a regular file", not_regular(meta.file_type())));
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| reason(&e))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|e| reason(&e))?;
+    Ok(bytes)
+}
+
+/// A regular file read as UTF-8 text.
+fn read_source(path: &Path) -> Result<Source, String> {
+    let bytes = read_regular(path)?;
+    let text = String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
+    Ok(Source::new(path, text))
 }
 
 /// Whether a path's extension says YAML.
@@ -146,7 +291,7 @@ fn is_yaml_name(path: &Path) -> bool {
 /// Every file of the deployment with its role, as on disk under `root`.
 fn targets(config: &Config, root: Option<&Path>) -> Vec<(Role, PathBuf)> {
     let galaxy = on_disk(root, &config.galaxy_config);
-    let job_config_file = Source::read(&galaxy).ok().and_then(|s| job_config_file(&s));
+    let job_config_file = read_source(&galaxy).ok().and_then(|s| job_config_file(&s));
     let main_job_conf = plan::main_job_conf_from(config, job_config_file.as_deref());
 
     vec![
@@ -172,21 +317,21 @@ fn job_config_file(source: &Source) -> Option<String> {
 
 /// Reads a file of a known role; a failure becomes an unreadable file.
 fn read(role: Role, role_assumed: bool, path: &Path) -> LintFile {
-    match Source::read(path) {
+    match read_source(path) {
         Ok(source) => LintFile::new(role, role_assumed, source),
-        Err(e) => LintFile::unreadable(role, path, reason(&e)),
+        Err(reason) => LintFile::unreadable(role, path, reason),
     }
 }
 
-/// Reads a stray file of the vassals directory, which may be binary (an editor's swap file):
-/// its text is taken lossily, as only its name and kind matter.
+/// Reads a file of the vassals directory that is none of the dance's, which may be binary (an
+/// editor's swap file): its text is taken lossily, as only its name and kind matter.
 fn read_other(path: &Path) -> LintFile {
-    match std::fs::read(path) {
+    match read_regular(path) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes).into_owned();
             LintFile::new(Role::Other, false, Source::new(path, text))
         }
-        Err(e) => LintFile::unreadable(Role::Other, path, reason(&e)),
+        Err(reason) => LintFile::unreadable(Role::Other, path, reason),
     }
 }
 
@@ -215,6 +360,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// is not valid YAML still gets a role, and its parse error gets reported under that role).
 #[derive(Default)]
 struct Keys {
+    uwsgi: Option<Span>,
     galaxy: Option<Span>,
     zergpool: Option<Span>,
     mule: Option<(Span, String)>,
@@ -230,6 +376,18 @@ pub fn infer_role(source: &Source) -> Guess {
     let is_xml = Path::new(&name).extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"));
     if is_xml || text.trim_start().starts_with('<') {
         return infer_xml(source, &name);
+    }
+
+    let other_format = [".ini", ".json", ".js"].iter().find(|ending| name.ends_with(*ending));
+    if let Some(ending) = other_format {
+        return Guess {
+            role: Role::Other,
+            reason: format!(
+                "the dance's files are YAML and job conf XML, and lint reads a `{ending}` file \
+                 only to tell whether it is a vassal"
+            ),
+            span: 0..0,
+        };
     }
 
     let keys = scan_keys(text);
@@ -263,6 +421,14 @@ pub fn infer_role(source: &Source) -> Guess {
         return guess(
             Role::Zergling,
             "its uwsgi section attaches to a zergpool with `zerg` and it has no `galaxy:` section",
+            Some(span),
+        );
+    }
+    if let Some(span) = keys.uwsgi {
+        return guess(
+            Role::Other,
+            "its uwsgi section has no `zergpool`, `zerg`, `mule`, `mules` or `farm`, and it has \
+             no `galaxy:` section: it is checked as a uWSGI file on its own",
             Some(span),
         );
     }
@@ -312,9 +478,10 @@ fn infer_xml(source: &Source, name: &str) -> Guess {
 fn scan_keys(text: &str) -> Keys {
     let mut keys = Keys::default();
     let mut section = String::new();
-    let mut offset = 0;
+    // A byte-order mark is no part of the first key (uWSGI's PyPI reader disagrees, ZC302).
+    let mut offset = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
 
-    for line in text.split_inclusive('\n') {
+    for line in text[offset..].split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let content = line.trim_end();
@@ -333,6 +500,8 @@ fn scan_keys(text: &str) -> Keys {
             section = key.to_string();
             if key == "galaxy" && keys.galaxy.is_none() {
                 keys.galaxy = Some(span);
+            } else if key == "uwsgi" && keys.uwsgi.is_none() {
+                keys.uwsgi = Some(span);
             }
             continue;
         }
@@ -405,8 +574,74 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_hides_no_key() {
+        let text = "\u{feff}uwsgi:\n  zergpool: /s.sock:127.0.0.1:8080\n";
+        let g = guess("p.yml", text);
+        assert_eq!(g.role, Role::Pool);
+        assert_eq!(&text[g.span], "zergpool");
+        let text = "\u{feff}galaxy:\n  brand: x\n";
+        assert_eq!(&text[guess("g.yml", text).span], "galaxy");
+    }
+
+    #[test]
+    fn a_plain_uwsgi_file_is_other_and_says_so() {
+        let text = "# c\nuwsgi:\n  processes: 2\n";
+        let g = guess("b.yml", text);
+        assert_eq!(g.role, Role::Other);
+        assert_eq!(&text[g.span], "uwsgi");
+        assert!(g.reason.contains("on its own"), "{}", g.reason);
+    }
+
+    #[test]
+    fn a_directory_stands_for_the_files_the_emperor_would_start_or_named_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let write =
+            |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+        write("vassal-zergpool.yml", b"uwsgi:\n  zergpool: /s.sock:127.0.0.1:8080\n");
+        write("vassal-zergpool.yml.bak", b"\xff\xfe not text");
+        write("junk.yml", b"\xff\xfe not text");
+        write("README", b"notes");
+        std::fs::create_dir(dir.path().join("old")).unwrap();
+
+        let loaded = paths(&[dir.path().to_path_buf()], None, None).unwrap();
+        let names: Vec<String> = loaded.set.files.iter().map(|f| file_name(&f.source)).collect();
+        assert_eq!(names, ["junk.yml", "vassal-zergpool.yml"]);
+        assert!(loaded.set.files.iter().all(|f| f.read_error.is_none()));
+        let skipped: Vec<String> = loaded
+            .skipped
+            .iter()
+            .map(|s| s.path.file_name().unwrap().to_string_lossy().into())
+            .collect();
+        assert_eq!(skipped, ["README", "vassal-zergpool.yml.bak"]);
+
+        let given = paths(&[dir.path().join("vassal-zergpool.yml.bak")], None, None).unwrap();
+        let file = &given.set.files[0];
+        assert_eq!(file.read_error.as_deref(), Some("it is not UTF-8 text"));
+    }
+
+    fn file_name(source: &Source) -> String {
+        source.path.file_name().unwrap().to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn a_guessed_role_another_file_has_by_name_is_taken_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let zergling = "uwsgi:\n  zerg: /s.sock\n  mule: x.py\n";
+        std::fs::write(dir.path().join("vassal-zergling.yml"), zergling).unwrap();
+        std::fs::write(dir.path().join("copy.yml"), zergling).unwrap();
+        let loaded = paths(&[dir.path().to_path_buf()], None, None).unwrap();
+        let roles: Vec<(Role, bool)> =
+            loaded.set.files.iter().map(|f| (f.role, f.role_assumed)).collect();
+        assert_eq!(roles, [(Role::Other, true), (Role::Zergling, false)]);
+        assert!(loaded.set.files[0].options().is_some(), "its uwsgi section is still checked");
+    }
+
+    #[test]
     fn anything_else_is_other() {
         assert_eq!(guess("x.yml", "a: b\n").role, Role::Other);
         assert_eq!(guess("x.txt", "").role, Role::Other);
+        let ini = guess("other.ini", "[uwsgi]\nmule = a.py\nzerg = /s.sock\n");
+        assert_eq!(ini.role, Role::Other);
+        assert!(ini.reason.contains("`.ini` file"), "{}", ini.reason);
     }
 }

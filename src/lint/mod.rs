@@ -6,6 +6,8 @@
 //! forms, and each rule reads what it needs from it.
 
 pub mod files;
+mod framework;
+pub mod layout;
 pub mod load;
 pub mod report;
 pub mod rules;
@@ -289,7 +291,7 @@ pub fn run(set: &FileSet) -> Vec<Finding> {
 
 /// [`run`] with another list of rules (the framework's own findings are always made).
 pub fn run_rules(set: &FileSet, rules: &[&dyn Rule]) -> Vec<Finding> {
-    let mut findings = framework_findings(set);
+    let mut findings = framework::findings(set);
     for rule in rules {
         rule.check(set, &mut findings);
     }
@@ -340,70 +342,6 @@ fn scrub_secrets(set: &FileSet, findings: &mut [Finding]) {
             related.label = crate::secrets::scrub(&related.label, values);
         }
     }
-}
-
-/// ZC001 for every file that did not read or parse, ZC003 for every role guessed.
-fn framework_findings(set: &FileSet) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for (index, file) in set.files.iter().enumerate() {
-        if let Some(reason) = &file.read_error {
-            findings.push(Finding::new(
-                &UNREADABLE_INPUT,
-                index,
-                0..0,
-                format!("cannot read {}: {reason}", file.source.name()),
-                "cannot read this file",
-                "check the path and its permissions; lint reads UTF-8 text files only",
-            ));
-            continue;
-        }
-        if let Some(Err(e)) = &file.yaml {
-            findings.push(Finding::new(
-                &UNREADABLE_INPUT,
-                index,
-                visible(&file.source.text, &e.span),
-                format!("this file is not valid YAML: {}", e.message),
-                "the YAML parser stops here",
-                "fix the YAML syntax at this point: libyaml (Debian's uWSGI) and PyYAML (Galaxy) \
-                 refuse the file as it is",
-            ));
-        }
-        if let Some(Err(e)) = &file.job_conf {
-            findings.push(Finding::new(
-                &UNREADABLE_INPUT,
-                index,
-                e.span.clone(),
-                format!("this job conf cannot be read: {}", e.message),
-                "here",
-                e.help.clone(),
-            ));
-        }
-        if file.role_assumed {
-            let guess = load::infer_role(&file.source);
-            findings.push(Finding::new(
-                &ASSUMED_ROLE,
-                index,
-                guess.span.clone(),
-                format!("linted as {}: {}", guess.role.describe(), guess.reason),
-                "role guessed from this",
-                "if the guess is wrong, give `--config zerg.toml` so that the file's path names \
-                 its role, or give the file its canonical name (vassal-zergpool.yml, \
-                 vassal-zergling.yml, galaxy-restarter.yml, galaxy.yml, job_conf.xml, \
-                 job_conf-restarter.xml)",
-            ));
-        }
-    }
-    findings
-}
-
-/// A parser's position at the very end of the file, moved onto the end of the last line so
-/// that it can be shown (an offset past the last line break has no line to point at).
-fn visible(text: &str, span: &Span) -> Span {
-    if span.start < text.len() || text.is_empty() {
-        return span.clone();
-    }
-    let end = text.trim_end_matches(['\n', '\r']).len();
-    end..end
 }
 
 /// zerg.toml's `[lint] ignore` and `[lint.level]`; ZC001 is never touched.

@@ -164,6 +164,77 @@ fn assumed_roles_are_zc003() {
 }
 
 #[test]
+fn a_syntax_error_after_tabs_points_at_the_tabs() {
+    let text = "uwsgi:\n\t\tmule: x.py\n";
+    let findings = run_rules(&set(&[(Role::Zergling, "a.yml", text)], None), RULES);
+    assert_eq!(codes(&findings), ["ZC001"]);
+    assert_eq!(&text[findings[0].span.clone()], "\t\t");
+    assert_eq!(framework::onto_tabs("a:\tb", 3..3), 2..3);
+    assert_eq!(framework::onto_tabs("a: b", 3..3), 3..3);
+    assert_eq!(framework::onto_tabs("a:\tb", 3..4), 3..4);
+}
+
+#[test]
+fn a_byte_order_mark_before_uwsgi_is_zc302() {
+    let text = "\u{feff}uwsgi:\n  zergpool: /s.sock:127.0.0.1:8080\n";
+    let findings = run_rules(&set(&[(Role::Pool, "p.yml", text)], None), RULES);
+    assert_eq!(codes(&findings), ["ZC302"]);
+    assert_eq!(findings[0].span, 0..3);
+    for harmless in ["\u{feff}# c\nuwsgi:\n  master: true\n", "\u{feff}---\nuwsgi: {}\n"] {
+        let findings = run_rules(&set(&[(Role::Pool, "p.yml", harmless)], None), RULES);
+        assert!(findings.is_empty(), "{harmless:?}: {findings:?}");
+    }
+    let galaxy = "\u{feff}uwsgi:\n  master: true\ngalaxy:\n  brand: x\n";
+    let findings = run_rules(&set(&[(Role::GalaxyConfig, "g.yml", galaxy)], None), RULES);
+    assert!(findings.is_empty(), "uWSGI does not read galaxy.yml in the dance: {findings:?}");
+}
+
+#[test]
+fn a_guess_taken_back_says_which_file_has_the_role() {
+    let zergling = "uwsgi:\n  zerg: /s.sock\n  mule: x.py\n";
+    let mut s = set(&[(Role::Zergling, "vassals/vassal-zergling.yml", zergling)], None);
+    s.files.push(LintFile::new(Role::Other, true, Source::new("vassals/old.yml", zergling)));
+    let findings = run_rules(&s, RULES);
+    assert_eq!(codes(&findings), ["ZC003"]);
+    let message = &findings[0].message;
+    assert!(message.starts_with("linted as a file outside the dance, though"), "{message}");
+    assert!(message.ends_with("`vassals/vassal-zergling.yml` is zergling A's vassal"), "{message}");
+}
+
+#[test]
+fn directories_judged_by_their_content_are_zc003() {
+    let pool = "uwsgi:\n  zergpool: /s.sock:127.0.0.1:8080\n";
+    let folder = set(
+        &[
+            (Role::Pool, "repo/vassal-zergpool.yml", pool),
+            (Role::GalaxyConfig, "repo/galaxy.yml", "galaxy:\n  brand: x\n"),
+        ],
+        None,
+    );
+    let findings = run_rules(&folder, RULES);
+    assert_eq!(codes(&findings), ["ZC003"]);
+    assert_eq!(findings[0].file, 1);
+    assert!(findings[0].message.starts_with("`repo` is taken for a folder of configuration files"));
+
+    let mut apps = set(&[(Role::Pool, "apps/vassal-zergpool.yml", pool)], None);
+    let reports = "uwsgi:\n  socket: :9000\n";
+    apps.files.push(LintFile::new(Role::Other, false, Source::new("apps/reports.yml", reports)));
+    let findings = run_rules(&apps, RULES);
+    assert_eq!(codes(&findings), ["ZC003"]);
+    assert_eq!(findings[0].file, 1);
+    assert!(findings[0].message.contains("`apps` holds `vassal-zergpool.yml`"));
+
+    let named = set(
+        &[
+            (Role::Pool, "vassals/vassal-zergpool.yml", pool),
+            (Role::GalaxyConfig, "vassals/galaxy.yml", "galaxy:\n  brand: x\n"),
+        ],
+        None,
+    );
+    assert!(run_rules(&named, RULES).is_empty(), "a directory named `vassals` is one");
+}
+
+#[test]
 fn rules_are_found_by_code_or_name() {
     assert_eq!(find_rule("zc002").map(|i| i.name), Some("unused-suppression"));
     assert_eq!(find_rule("assumed-role").map(|i| i.code), Some("ZC003"));

@@ -6,10 +6,14 @@ use serde_json::Value;
 use crate::support::{fixture, zergcfg};
 
 fn run(format: &str) -> Value {
-    let dir = fixture("lint/framework/files");
-    let out =
-        zergcfg(&dir, &["lint", "--format", format, "pool.yml", "galaxy.yml", "job_conf.xml"]);
-    // galaxy.yml and job_conf.xml sit beside the pool, in its vassals directory (ZC402).
+    let dir = fixture("lint/framework");
+    let files = ["files/pool.yml", "files/galaxy.yml", "files/job_conf.xml"];
+    // Relative paths after accents and emoji (ZC401), where bytes and characters differ.
+    let columns = "columns/vassal-zergling.yml";
+    let mut args = vec!["lint", "--format", format];
+    args.extend(files);
+    args.push(columns);
+    let out = zergcfg(&dir, &args);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }

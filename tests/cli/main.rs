@@ -12,6 +12,7 @@ mod known_bad;
 mod lint_docs;
 mod lint_formats;
 mod lint_robustness;
+mod lint_special_files;
 mod output;
 mod precommit;
 mod secrets;

@@ -3,13 +3,11 @@
 //! labels and those in other files as related diagnostics), then a summary line.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use crate::lint::{FileSet, Finding, Severity};
+use crate::source::Snippet;
 
 /// Renders every finding, then (when `with_summary`) the summary line.
 pub fn human(set: &FileSet, findings: &[Finding], color: bool, with_summary: bool) -> String {
@@ -64,13 +62,11 @@ pub fn summary(set: &FileSet, findings: &[Finding]) -> String {
     }
 }
 
-type Named = NamedSource<Arc<str>>;
-
 /// A finding with what miette needs to show it.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     header: String,
-    source: Option<Named>,
+    source: Option<Snippet>,
     labels: Vec<LabeledSpan>,
     related: Vec<RelatedDiagnostic>,
 }
@@ -79,14 +75,14 @@ struct FindingDiagnostic<'a> {
 #[derive(Debug)]
 struct RelatedDiagnostic {
     label: String,
-    source: Option<Named>,
+    source: Option<Snippet>,
     span: crate::source::Span,
 }
 
 impl<'a> FindingDiagnostic<'a> {
     fn new(set: &FileSet, finding: &'a Finding) -> Self {
         let readable = |index: usize| set.files.get(index).filter(|f| f.read_error.is_none());
-        let source = readable(finding.file).map(|f| f.source.named());
+        let source = readable(finding.file).map(|f| f.source.snippet());
 
         let mut labels = Vec::new();
         if source.is_some() {
@@ -107,7 +103,7 @@ impl<'a> FindingDiagnostic<'a> {
                 };
                 related.push(RelatedDiagnostic {
                     label,
-                    source: readable(r.file).map(|f| f.source.named()),
+                    source: readable(r.file).map(|f| f.source.snippet()),
                     span: r.span.clone(),
                 });
             }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::lint::{FileSet, LintFile, Role};
+use crate::lint::{FileSet, LintFile};
 use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml;
@@ -62,23 +62,10 @@ fn or_current(parent: &Path) -> &Path {
     if parent.as_os_str().is_empty() { Path::new(".") } else { parent }
 }
 
-/// The directories the Emperor starts vassals from: zerg.toml's `layout.vassals` and the
-/// directories holding the pool and zergling A.
+/// The directories the Emperor starts vassals from: zerg.toml's `layout.vassals`, and each
+/// directory that is evidently one (see [`crate::lint::layout`]).
 pub fn vassals_dirs(set: &FileSet) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(config) = &set.config {
-        dirs.push(config.vassals.clone());
-    }
-    for role in [Role::Pool, Role::Zergling] {
-        for (_, file) in set.all_by_role(role) {
-            if let Some(parent) = file.source.path.parent().map(or_current) {
-                if !dirs.iter().any(|d| d == parent) {
-                    dirs.push(parent.to_path_buf());
-                }
-            }
-        }
-    }
-    dirs
+    crate::lint::layout::vassals_dirs(set)
 }
 
 /// Whether `path` sits directly in one of `dirs`. zerg.toml names paths on the target machine
@@ -133,7 +120,7 @@ pub fn line_at(text: &str, offset: usize) -> Span {
 pub fn first_content_line(text: &str) -> Span {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
+        let trimmed = line.trim().trim_start_matches('\u{feff}');
         let skip = trimmed.is_empty()
             || trimmed.starts_with('#')
             || trimmed.starts_with("<?")
@@ -160,6 +147,12 @@ mod tests {
         assert_eq!(block_opener("endif"), None);
         assert_eq!(block_closer("end-if"), Some(Block::If));
         assert_eq!(block_closer("endfor"), Some(Block::For));
+    }
+
+    #[test]
+    fn the_first_content_line_is_past_a_byte_order_mark_and_comments() {
+        let text = "\u{feff}# c\nuwsgi:\n";
+        assert_eq!(&text[first_content_line(text)], "uwsgi:");
     }
 
     #[test]
