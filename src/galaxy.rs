@@ -1,12 +1,13 @@
 //! The installed `galaxy.yml`: its `uwsgi:` section (what the zerglings are rendered from) and its
 //! `galaxy:` section (copied into the restarter with its own job configuration).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::source::{Source, Span};
 use crate::uwsgi::{self, UwsgiOption};
-use crate::yaml::{self, Entry, Node};
+use crate::yaml::resolve::{Anchors, Resolver};
+use crate::yaml::{self, Entry, Node, ScalarStyle, YamlError};
 
 const CODE: &str = "zergcfg::galaxy";
 
@@ -21,6 +22,8 @@ pub struct GalaxyYml {
     pub uwsgi_key: Span,
     /// The `galaxy:` section, if the file has one.
     pub galaxy: Option<GalaxySection>,
+    /// The whole document, for following aliases and merge keys as `PyYAML` does.
+    pub root: Node,
 }
 
 /// The `galaxy:` section with the place of its text in the file.
@@ -63,6 +66,20 @@ impl GalaxyYml {
             )
             .with_help("Galaxy reads this file with PyYAML: fix the YAML syntax at this point")
         })?;
+        if let Some(second) = documents.get(1) {
+            return Err(Error::at(
+                CODE,
+                &source,
+                second.root.span(),
+                "galaxy.yml holds more than one YAML document",
+                "a second document",
+            )
+            .with_help(
+                "Galaxy loads galaxy.yml with PyYAML's safe_load, which refuses a file of \
+                 several documents; remove the `---` line and what follows, or merge it into \
+                 the first document",
+            ));
+        }
         let root = documents.into_iter().next().map(|d| d.root);
 
         let Some(root @ Node::Mapping { .. }) = root else {
@@ -75,8 +92,10 @@ impl GalaxyYml {
             )
             .with_help("galaxy.yml needs a top-level `uwsgi:` section and a `galaxy:` section"));
         };
+        let anchors = Anchors::of(&root).map_err(|e| not_pyyaml(&source, &e))?;
+        let mut resolver = Resolver::new(&anchors);
 
-        let Some(uwsgi_entry) = root.get_last("uwsgi") else {
+        let Some(uwsgi_entry) = top_level(&source, &root, &mut resolver, "uwsgi")? else {
             return Err(Error::at(
                 CODE,
                 &source,
@@ -92,12 +111,33 @@ impl GalaxyYml {
         let uwsgi = uwsgi::options(&uwsgi_entry.value)
             .map_err(|e| Error::at(CODE, &source, e.span, e.message, "here").with_help(e.help))?;
 
-        let galaxy = root.get_last("galaxy").map(|entry| GalaxySection {
+        let galaxy = top_level(&source, &root, &mut resolver, "galaxy")?;
+        if let Some(entry) = galaxy {
+            resolver.value(&entry.value).map_err(|e| not_pyyaml(&source, &e))?;
+            if let Some((key, _)) =
+                resolver.get(&entry.value, "job_config").map_err(|e| not_pyyaml(&source, &e))?
+            {
+                return Err(Error::at(
+                    CODE,
+                    &source,
+                    key.span.clone(),
+                    "galaxy.yml's galaxy section holds an inline job configuration",
+                    "Galaxy prefers this to job_config_file",
+                )
+                .with_help(
+                    "zergcfg builds the restarter's job conf from job_conf.xml and Galaxy would \
+                     ignore it; move the job configuration into job_conf.xml and point \
+                     `job_config_file` at it",
+                ));
+            }
+        }
+        let galaxy = galaxy.map(|entry| GalaxySection {
             text: section_text(&source.text, &root, entry),
             entry: entry.clone(),
         });
+        let uwsgi_key = uwsgi_entry.key.span.clone();
 
-        Ok(Self { uwsgi_key: uwsgi_entry.key.span.clone(), uwsgi, galaxy, source })
+        Ok(Self { source, uwsgi, uwsgi_key, galaxy, root })
     }
 
     /// Galaxy's `server_name`, which prefixes every handler name (default `main`).
@@ -105,17 +145,67 @@ impl GalaxyYml {
         self.galaxy_value("server_name").unwrap_or_else(|| "main".to_string())
     }
 
-    /// A scalar value of the `galaxy:` section (the last one, as `PyYAML` reads repeats).
+    /// A scalar value of the `galaxy:` section as `PyYAML` reads it (the last one, merge keys
+    /// and aliases followed).
     pub fn galaxy_value(&self, key: &str) -> Option<String> {
         let section = self.galaxy.as_ref()?;
-        let entry = section.entry.value.get_last(key)?;
-        entry.value.as_scalar().map(|s| s.value.clone()).filter(|v| !v.is_empty())
+        let anchors = Anchors::of(&self.root).ok()?;
+        let (_, value) = Resolver::new(&anchors).get(&section.entry.value, key).ok()??;
+        value.as_scalar().map(|s| s.value.clone()).filter(|v| !v.is_empty())
     }
 }
 
+/// The top-level entry `name` as `PyYAML` reads it (the last one), which must be written at the
+/// top level of the file, not brought in by a merge key.
+fn top_level<'r>(
+    source: &Source,
+    root: &'r Node,
+    resolver: &mut Resolver<'_, 'r>,
+    name: &str,
+) -> Result<Option<&'r Entry>> {
+    let found = resolver.get(root, name).map_err(|e| not_pyyaml(source, &e))?;
+    let Some((key, _)) = found else {
+        return Ok(None);
+    };
+    match root.entries().unwrap_or(&[]).iter().find(|e| e.key.span == key.span) {
+        Some(entry) => Ok(Some(entry)),
+        None => Err(Error::at(
+            CODE,
+            source,
+            key.span.clone(),
+            format!("galaxy.yml's `{name}` section comes from a merge key"),
+            "merged into the top level",
+        )
+        .with_help(format!("write the `{name}:` section at the top level of galaxy.yml"))),
+    }
+}
+
+/// A document `PyYAML` refuses, or that zergcfg cannot follow.
+fn not_pyyaml(source: &Source, e: &YamlError) -> Error {
+    Error::at(CODE, source, e.span.clone(), format!("galaxy.yml does not load: {e}"), "here")
+        .with_help("Galaxy loads galaxy.yml with PyYAML's safe_load: fix the YAML at this point")
+}
+
+/// `target` as uWSGI names the file there when it reads it (symbolic links resolved, as its
+/// magic variables `%p` and `%d` show it); under `root`, resolved inside it. A file that does
+/// not resolve keeps its target path.
+pub fn real_target(root: Option<&Path>, target: &Path) -> PathBuf {
+    let Ok(real) = std::fs::canonicalize(crate::plan::on_disk(root, target)) else {
+        return target.to_path_buf();
+    };
+    let Some(root) = root else {
+        return real;
+    };
+    std::fs::canonicalize(root)
+        .ok()
+        .and_then(|root| real.strip_prefix(root).ok().map(|inside| Path::new("/").join(inside)))
+        .unwrap_or_else(|| target.to_path_buf())
+}
+
 /// The text of a top-level section: from the start of its key's line to the start of the next
-/// top-level key's line (or the end of the file), trailing blank lines left out.
-fn section_text(text: &str, root: &Node, entry: &Entry) -> Span {
+/// top-level key's line (or the end of the file), trailing blank lines left out unless they
+/// belong to a block scalar that keeps them (`|+`).
+pub fn section_text(text: &str, root: &Node, entry: &Entry) -> Span {
     let start = line_start(text, entry.key.span.start);
     let next = root
         .entries()
@@ -125,6 +215,9 @@ fn section_text(text: &str, root: &Node, entry: &Entry) -> Span {
         .filter(|&s| s > entry.key.span.start)
         .min()
         .map_or(text.len(), |s| line_start(text, s));
+    if keeps_trailing_lines(text, &entry.value) {
+        return start..next;
+    }
 
     let mut end = next;
     let body = &text[start..next];
@@ -138,6 +231,32 @@ fn section_text(text: &str, root: &Node, entry: &Entry) -> Span {
         }
     }
     start..end
+}
+
+/// Whether the last scalar under `node` is a block scalar with the keep indicator `+`, whose
+/// value holds the blank lines after it.
+fn keeps_trailing_lines(text: &str, node: &Node) -> bool {
+    let mut node = node;
+    loop {
+        node = match node {
+            Node::Mapping { entries, .. } => match entries.last() {
+                Some(entry) => &entry.value,
+                None => return false,
+            },
+            Node::Sequence { items, .. } => match items.last() {
+                Some(item) => item,
+                None => return false,
+            },
+            Node::Scalar(s) if matches!(s.style, ScalarStyle::Literal | ScalarStyle::Folded) => {
+                let header = text.get(s.span.start + 1..).unwrap_or_default();
+                return header
+                    .chars()
+                    .take_while(|c| matches!(c, '1'..='9' | '+' | '-'))
+                    .any(|c| c == '+');
+            }
+            Node::Scalar(_) | Node::Alias { .. } => return false,
+        };
+    }
 }
 
 /// The byte offset where the line holding `offset` starts.

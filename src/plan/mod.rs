@@ -2,6 +2,7 @@
 //! the main job conf. `build` writes it, `diff` compares it with what is installed. Nothing is
 //! written until the whole plan exists, so bad input leaves every file as it was.
 
+mod galaxy_section;
 mod handlers;
 mod options;
 
@@ -11,11 +12,12 @@ use minijinja::context;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::galaxy::{GalaxyYml, line_start};
+use crate::galaxy::GalaxyYml;
 use crate::jobconf::restarter::HandlerName;
 use crate::jobconf::{self, JobConf};
 use crate::render::render;
 use crate::source::Source;
+use crate::uwsgi::magic::ConfigFile;
 
 pub use handlers::handler_names;
 pub use options::{Line, Public, Sections, public_address, sections};
@@ -106,7 +108,8 @@ impl Plan {
 
         let public = public_address(config, &galaxy)?;
         let handlers = handler_names(&galaxy)?;
-        let sections = sections(config, &galaxy, &public)?;
+        let galaxy_file = ConfigFile::new(&crate::galaxy::real_target(root, &config.galaxy_config));
+        let sections = sections(config, &galaxy, &public, &galaxy_file)?;
 
         let restarter_target = config.config_dir.join(RESTARTER_FILE);
         let binary = config.uwsgi_binary.display().to_string();
@@ -138,7 +141,7 @@ impl Plan {
                 options => minijinja::Value::from(minijinja::value::Serde(&sections.restarter)),
                 restart_command => restart_command.clone(),
                 job_conf => config.restarter_job_conf.display().to_string(),
-                galaxy_section => restarter_galaxy_section(config, &galaxy)?,
+                galaxy_section => galaxy_section::restarter_galaxy_section(config, &galaxy)?,
             },
         )?;
         let header = render(
@@ -217,60 +220,6 @@ fn job_conf_error(source: &Source, e: &jobconf::JobConfError) -> Error {
         .with_help(e.help.clone())
 }
 
-/// galaxy.yml's `galaxy:` section as text, with `job_config_file` pointing at the restarter's
-/// job conf: the value replaced in place, or a line added at the section's indentation.
-fn restarter_galaxy_section(config: &Config, galaxy: &GalaxyYml) -> Result<String> {
-    let job_conf = config.restarter_job_conf.display().to_string();
-    let Some(section) = &galaxy.galaxy else {
-        return Ok(format!("galaxy:\n  job_config_file: {job_conf}\n"));
-    };
-    if section.entry.value.as_scalar().is_some_and(|s| s.value.is_empty()) {
-        return Ok(format!("galaxy:\n  job_config_file: {}\n", yaml_scalar(&job_conf)));
-    }
-    let text = &galaxy.source.text;
-    let base = section.text.start;
-    let mut out = text[section.text.clone()].to_string();
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-
-    let crate::yaml::Node::Mapping { entries, flow: false, .. } = &section.entry.value else {
-        return Err(Error::at(
-            "zergcfg::galaxy",
-            &galaxy.source,
-            section.entry.value.span(),
-            "galaxy.yml's galaxy section is not a block mapping",
-            "here",
-        )
-        .with_help("write the galaxy section as one `key: value` line per setting"));
-    };
-
-    let value = yaml_scalar(&job_conf);
-    if let Some(entry) = entries.iter().rev().find(|e| e.key.value == "job_config_file") {
-        let span = entry.value.span();
-        out.replace_range(span.start - base..span.end - base, &value);
-    } else if let Some(first) = entries.first() {
-        let indent = &text[line_start(text, first.key.span.start)..first.key.span.start];
-        let insert_at = entries.last().map_or(out.len(), |last| {
-            let end = last.value.span().end - base;
-            out[end..].find('\n').map_or(out.len(), |i| end + i + 1)
-        });
-        out.insert_str(insert_at, &format!("{indent}job_config_file: {value}\n"));
-    } else {
-        out = format!("galaxy:\n  job_config_file: {value}\n");
-    }
-    Ok(out)
-}
-
-/// A YAML scalar for a path: plain when that is safe, single-quoted otherwise.
-fn yaml_scalar(value: &str) -> String {
-    if crate::uwsgi::portable::check_value(value).is_ok() {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', "''"))
-    }
-}
-
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
 }
@@ -284,50 +233,6 @@ fn comment_safe(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn section(galaxy_yml: &str) -> String {
-        let config = Config::parse(Source::new("zerg.toml", "")).unwrap();
-        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", galaxy_yml)).unwrap();
-        restarter_galaxy_section(&config, &galaxy).unwrap()
-    }
-
-    const UWSGI: &str = "uwsgi:\n  socket: 127.0.0.1:8080\n";
-
-    #[test]
-    fn job_config_file_is_replaced_in_place() {
-        let text =
-            format!("{UWSGI}galaxy:\n  a: 1\n  job_config_file: job_conf.xml # main\n  b: 2\n");
-        assert_eq!(
-            section(&text),
-            "galaxy:\n  a: 1\n  job_config_file: /srv/galaxy/config/job_conf-restarter.xml # \
-             main\n  b: 2\n"
-        );
-    }
-
-    #[test]
-    fn job_config_file_is_added_at_the_section_indent() {
-        let text = format!("galaxy:\n    a: 1\n    b: 2\n\n{UWSGI}");
-        assert_eq!(
-            section(&text),
-            "galaxy:\n    a: 1\n    b: 2\n    job_config_file: \
-             /srv/galaxy/config/job_conf-restarter.xml\n"
-        );
-    }
-
-    #[test]
-    fn an_empty_or_missing_galaxy_section_gets_one_line() {
-        let expected = "galaxy:\n  job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n";
-        assert_eq!(section(&format!("{UWSGI}galaxy:\n")), expected);
-        assert_eq!(section(UWSGI), expected);
-    }
-
-    #[test]
-    fn a_flow_galaxy_section_is_refused() {
-        let config = Config::parse(Source::new("zerg.toml", "")).unwrap();
-        let text = format!("{UWSGI}galaxy: {{a: 1}}\n");
-        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
-        assert!(restarter_galaxy_section(&config, &galaxy).is_err());
-    }
-
     #[test]
     fn an_http_router_address_becomes_the_pools_and_the_zerglings_speak_http() {
         let config = Config::parse(Source::new("zerg.toml", "")).unwrap();
@@ -337,7 +242,8 @@ mod tests {
         assert_eq!(public.address, ":8080");
         assert_eq!(public.protocol, crate::config::Protocol::Http);
 
-        let sections = sections(&config, &galaxy, &public).unwrap();
+        let file = ConfigFile::new(Path::new("/srv/galaxy/config/galaxy.yml"));
+        let sections = sections(&config, &galaxy, &public, &file).unwrap();
         let line = |key: &str, value: &str| Line { key: key.into(), value: value.into() };
         assert!(sections.pool.contains(&line("zergpool", "/srv/galaxy/var/zergpool.sock::8080")));
         assert!(sections.zergling.contains(&line("protocol", "http")));
@@ -353,7 +259,8 @@ mod tests {
                     mule: a.py\n  farm: job-handlers:1\n";
         let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
         let public = public_address(&config, &galaxy).unwrap();
-        let sections = sections(&config, &galaxy, &public).unwrap();
+        let file = ConfigFile::new(Path::new("/srv/galaxy/config/galaxy.yml"));
+        let sections = sections(&config, &galaxy, &public, &file).unwrap();
 
         let keys: Vec<&str> = sections.zergling.iter().map(|l| l.key.as_str()).collect();
         assert_eq!(keys.iter().filter(|k| **k == "hook-accepting1-once").count(), 1);

@@ -7,7 +7,9 @@ use crate::config::{Config, Packaging, Protocol};
 use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::source::{Source, Span};
-use crate::uwsgi::{self, UwsgiOption, portable};
+use crate::uwsgi::magic::{self, ConfigFile};
+use crate::uwsgi::{self, Block, UwsgiOption, portable};
+use crate::yaml::pyyaml;
 
 const CODE: &str = "zergcfg::galaxy";
 
@@ -46,6 +48,49 @@ const PER_INSTANCE: &[&str] = &[
 
 /// Options that give an instance mules: never in the restarter.
 const MULE_OPTIONS: &[&str] = &["mule", "mules", "farm"];
+
+/// Options that set a placeholder (`set: name=value`); Galaxy reads `galaxy_config_file` among
+/// them (`uwsgi.opt`), and uWSGI keeps the last one set.
+const PLACEHOLDER_SETTERS: &[&str] = &["set", "set-placeholder", "set-ph"];
+
+/// Options that read more options from another file or source, which zergcfg cannot see: they
+/// could give the restarter mules, bind the pool's address or set `galaxy_config_file`.
+const INCLUDES: &[&str] = &[
+    "ini",
+    "yaml",
+    "yml",
+    "json",
+    "js",
+    "xml",
+    "xmlconfig",
+    "include",
+    "inherit",
+    "config",
+    "ini-paste",
+    "ini-paste-logged",
+];
+
+/// Galaxy settings that must not come from the environment (Galaxy 21.09 reads
+/// `GALAXY_CONFIG_OVERRIDE_<NAME>` over the file and `GALAXY_CONFIG_<NAME>` where the file has
+/// none, `<NAME>` in any case, in `galaxy.util.properties.load_app_properties`), each with what
+/// it would do to the dance.
+const GALAXY_ENV_SETTINGS: &[(&str, &str)] = &[
+    (
+        "job_config_file",
+        "the restarter would run with that job conf instead of its own, and zergcfg would read \
+         another main job conf than zergling A's",
+    ),
+    (
+        "job_config",
+        "Galaxy prefers an inline job configuration to job_config_file, so the restarter would \
+         ignore its own job conf",
+    ),
+    (
+        "server_name",
+        "it renames zergling A's handler mules, and the restarter would preassign jobs to names \
+         no mule runs",
+    ),
+];
 
 /// Where the public address comes from and what it speaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,8 +164,13 @@ pub struct Sections {
 /// # Errors
 /// A galaxy.yml option that would break the dance or that cannot be written portably, or a
 /// zerg.toml path that cannot be written portably; each pointing at its place.
-pub fn sections(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<Sections> {
-    let (kept, dropped) = kept_options(galaxy, public)?;
+pub fn sections(
+    config: &Config,
+    galaxy: &GalaxyYml,
+    public: &Public,
+    galaxy_file: &ConfigFile,
+) -> Result<Sections> {
+    let (kept, dropped) = kept_options(galaxy, public, galaxy_file)?;
     let pool_socket = path_value(config, &config.pool_socket, &["pool", "socket"])?;
 
     let mut pool = Vec::new();
@@ -153,80 +203,52 @@ pub fn sections(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<
     Ok(Sections { pool, zergling, restarter, dropped })
 }
 
-/// galaxy.yml's options minus what the dance owns, each checked for the portable subset.
-fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<(Vec<Line>, Vec<Dropped>)> {
+/// galaxy.yml's options minus what the dance owns, each checked for the portable subset, with
+/// uWSGI's place-dependent magic variables written out for `galaxy_file`.
+fn kept_options(
+    galaxy: &GalaxyYml,
+    public: &Public,
+    galaxy_file: &ConfigFile,
+) -> Result<(Vec<Line>, Vec<Dropped>)> {
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for option in &galaxy.uwsgi {
-        let name = option.key.clone();
-        if name == "master" {
-            dropped.push((
-                format!("{}: {}", option.key, option.value),
-                "the dance needs uWSGI's master process (master FIFO, hooks, mules): always on",
-            ));
+        if let Some(reason) = drop_reason(option, public) {
+            dropped.push((format!("{}: {}", option.key, option.value), reason));
             continue;
         }
-        if name.starts_with("hook-") && option.value.starts_with("writefifo:") {
-            dropped.push((
-                format!("{}: {}", option.key, option.value),
-                "a hand-written dance hook: each zergling gets its own, pointing at the other",
-            ));
-            continue;
-        }
-        if PER_INSTANCE.contains(&name.as_str()) {
-            dropped.push((
-                format!("{}: {}", option.key, option.value),
-                "each zergling has its own, set from zerg.toml",
-            ));
-            continue;
-        }
-        if uwsgi::bind_protocol(&name).is_some() {
-            if option.value == public.address {
-                dropped.push((format!("{}: {}", option.key, option.value), "the pool holds it"));
-                continue;
-            }
-            return Err(Error::at(
-                CODE,
-                &galaxy.source,
-                option.value_span.clone(),
-                format!("galaxy.yml makes the zerglings bind {} themselves", option.value),
-                "a second address",
-            )
-            .with_help(format!(
-                "both zerglings run at once during a restart and cannot both bind it; remove \
-                 this `{}` line or make it the pool's address ([pool] address in zerg.toml)",
-                option.key
-            )));
-        }
+        refuse(galaxy, option, public)?;
 
-        let unportable = portable::check_key(&option.key)
-            .map_err(|u| (u, option.key_span.clone()))
-            .and_then(|()| {
-                portable::check_value(&option.value).map_err(|u| (u, option.value_span.clone()))
-            });
-        if let Err((why, span)) = unportable {
-            return Err(Error::at(
+        let value = magic::substitute(&option.value, galaxy_file).map_err(|why| {
+            Error::at(
                 CODE,
                 &galaxy.source,
-                span,
+                option.value_sub_span(&galaxy.source.text, why.range.clone()),
                 format!(
-                    "`{}: {}` cannot be written so that every uWSGI reads it the same",
-                    option.key, option.value
+                    "`{}` stands for {}, which is not the same in the zerglings' files",
+                    &option.value[why.range.clone()],
+                    why.reason
                 ),
-                why.reason(),
+                "here",
             )
             .with_help(
-                "the PyPI and the Debian uWSGI read YAML differently; write it as a plain value \
-                 without quotes, `#` or `: `, or move it to an ini file included with `ini:`",
-            ));
-        }
-        kept.push(Line::new(&option.key, option.value.clone()));
+                "zergcfg copies this option into vassal files in other directories; write out \
+                 the value it stands for",
+            )
+        })?;
+        check_portable(galaxy, option, &value)?;
+        kept.push(Line::new(&option.key, value));
     }
 
-    // A block that guarded only a dropped line (`if-exists` ... `endif`) guards nothing now.
+    // A block that guarded only dropped lines (`if-exists` ... `endif`) guards nothing now.
     let mut i = 0;
     while i + 1 < kept.len() {
-        if kept[i].key.starts_with("if-") && kept[i + 1].key == "endif" {
+        let pair = (uwsgi::block(&kept[i].key), uwsgi::block(&kept[i + 1].key));
+        if matches!(
+            pair,
+            (Some(Block::OpenIf), Some(Block::CloseIf))
+                | (Some(Block::OpenFor), Some(Block::CloseFor))
+        ) {
             let (open, close) = (kept.remove(i), kept.remove(i));
             for line in [open, close] {
                 dropped
@@ -237,6 +259,143 @@ fn kept_options(galaxy: &GalaxyYml, public: &Public) -> Result<(Vec<Line>, Vec<D
         }
     }
     Ok((kept, dropped))
+}
+
+/// Why the dance leaves `option` out of both zerglings, if it does.
+fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
+    let name = option.key.as_str();
+    if name == "master" {
+        return Some(
+            "the dance needs uWSGI's master process (master FIFO, hooks, mules): always on",
+        );
+    }
+    if name.starts_with("hook-") && option.value.starts_with("writefifo:") {
+        return Some(
+            "a hand-written dance hook: each zergling gets its own, pointing at the other",
+        );
+    }
+    if PER_INSTANCE.contains(&name) {
+        return Some("each zergling has its own, set from zerg.toml");
+    }
+    if sets_galaxy_config_file(option) {
+        return Some(
+            "each zergling sets its own galaxy_config_file (zergling A galaxy.yml, the restarter \
+             its own file); uWSGI keeps the last one set, so this one would make the restarter \
+             run on galaxy.yml and zergling A's job conf",
+        );
+    }
+    if uwsgi::bind_protocol(name).is_some() && option.value == public.address {
+        return Some("the pool holds it");
+    }
+    None
+}
+
+/// Whether `option` sets the placeholder `galaxy_config_file`, which Galaxy reads to find its
+/// config (`UWSGIApplicationStack.get_app_kwds`): `set: galaxy_config_file=...`, its aliases,
+/// or the name used as an option.
+fn sets_galaxy_config_file(option: &UwsgiOption) -> bool {
+    if option.key == "galaxy_config_file" {
+        return true;
+    }
+    PLACEHOLDER_SETTERS.contains(&option.key.as_str())
+        && option.value.split('=').next().is_some_and(|name| name.trim() == "galaxy_config_file")
+}
+
+/// Refuses an option that would break the dance: a second address, an include zergcfg cannot
+/// see into, or a Galaxy setting passed in the environment.
+fn refuse(galaxy: &GalaxyYml, option: &UwsgiOption, public: &Public) -> Result<()> {
+    let source = &galaxy.source;
+    if uwsgi::bind_protocol(&option.key).is_some() {
+        return Err(Error::at(
+            CODE,
+            source,
+            option.value_span.clone(),
+            format!("galaxy.yml makes the zerglings bind {} themselves", option.value),
+            "a second address",
+        )
+        .with_help(format!(
+            "both zerglings run at once during a restart and cannot both bind it; remove this \
+             `{}` line or make it the pool's address ([pool] address in zerg.toml, now {})",
+            option.key, public.address
+        )));
+    }
+
+    if INCLUDES.contains(&option.key.as_str()) {
+        return Err(Error::at(
+            CODE,
+            source,
+            option.key_span.start..option.value_span.end,
+            format!("`{}` reads more uWSGI options from {}", option.key, option.value),
+            "options zergcfg cannot see",
+        )
+        .with_help(
+            "both zerglings would load them: mules would reach the restarter and a bind or \
+             galaxy_config_file would break the dance; copy those options into galaxy.yml's \
+             uwsgi section instead",
+        ));
+    }
+
+    if option.key == "env" {
+        let name = option.value.split('=').next().unwrap_or_default();
+        let setting = name
+            .strip_prefix("GALAXY_CONFIG_OVERRIDE_")
+            .or_else(|| name.strip_prefix("GALAXY_CONFIG_"))
+            .map(str::to_lowercase);
+        if let Some((key, why)) =
+            GALAXY_ENV_SETTINGS.iter().find(|(key, _)| setting.as_deref() == Some(*key))
+        {
+            return Err(Error::at(
+                CODE,
+                source,
+                option.value_sub_span(&source.text, 0..name.len()),
+                format!("`env: {name}=...` sets Galaxy's `{key}` in both zerglings"),
+                "read by Galaxy as a setting",
+            )
+            .with_help(format!(
+                "{why}; set `{key}` in galaxy.yml's galaxy: section instead and remove this line"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an option that every uWSGI and PyYAML would not read the same once written unquoted
+/// (`value` is what will be written).
+fn check_portable(galaxy: &GalaxyYml, option: &UwsgiOption, value: &str) -> Result<()> {
+    let unportable = if option.key.contains('%') {
+        Err((
+            "uWSGI replaces `%` and the character after it in option names too".to_string(),
+            option.key_span.clone(),
+        ))
+    } else {
+        portable::check_key(&option.key).map_err(|u| (u.reason(), option.key_span.clone()))
+    }
+    .and_then(|()| {
+        portable::check_value(value).map_err(|u| (u.reason(), option.value_span.clone()))
+    })
+    .and_then(|()| match (pyyaml::plain_problem(&option.key), pyyaml::plain_problem(value)) {
+        (Some(why), _) => Err((why.to_string(), option.key_span.clone())),
+        (None, Some(why)) => Err((why.to_string(), option.value_span.clone())),
+        (None, None) => Ok(()),
+    });
+
+    let Err((why, span)) = unportable else {
+        return Ok(());
+    };
+    Err(Error::at(
+        CODE,
+        &galaxy.source,
+        span,
+        format!(
+            "`{}: {}` cannot be written so that every uWSGI and Galaxy read it the same",
+            option.key, option.value
+        ),
+        why,
+    )
+    .with_help(
+        "the PyPI and the Debian uWSGI read YAML differently and Galaxy reads the restarter with \
+         PyYAML; write it as a plain value without quotes, `#` or `: `",
+    ))
 }
 
 /// The options both zerglings start with.
@@ -330,4 +489,97 @@ fn zerg_toml_error(config: &Config, keys: &[&str], message: &str, help: &str) ->
     let span: Span = config.span_of(keys).unwrap_or(0..0);
     let source: &Source = &config.source;
     Error::at("zergcfg::config", source, span, message, "here").with_help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(lines: &str) -> Result<Sections> {
+        let config = Config::parse(Source::new("zerg.toml", "")).unwrap();
+        let text = format!(
+            "uwsgi:\n  socket: 127.0.0.1:8080\n{lines}  mule: a.py\n  farm: job-handlers:1\n"
+        );
+        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
+        let public = public_address(&config, &galaxy).unwrap();
+        let file = ConfigFile::new(Path::new("/srv/galaxy/config/galaxy.yml"));
+        sections(&config, &galaxy, &public, &file)
+    }
+
+    fn values<'a>(lines: &'a [Line], key: &str) -> Vec<&'a str> {
+        lines.iter().filter(|l| l.key == key).map(|l| l.value.as_str()).collect()
+    }
+
+    #[test]
+    fn only_zergcfg_sets_galaxy_config_file() {
+        for line in [
+            "set: galaxy_config_file=/srv/galaxy/config/galaxy.yml",
+            "set-placeholder: galaxy_config_file=/srv/galaxy/config/galaxy.yml",
+            "set-ph: galaxy_config_file =/x.yml",
+            "galaxy_config_file: /srv/galaxy/config/galaxy.yml",
+        ] {
+            let sections = build(&format!("  {line}\n")).unwrap();
+            assert_eq!(
+                values(&sections.restarter, "set"),
+                ["galaxy_config_file=/srv/galaxy/config/galaxy-restarter.yml"],
+                "{line}"
+            );
+            assert!(!sections.restarter.iter().any(|l| l.key == "galaxy_config_file"));
+            assert_eq!(values(&sections.zergling, "set").len(), 1, "{line}");
+            assert_eq!(sections.dropped.len(), 2, "{line}: {:?}", sections.dropped);
+        }
+        let sections = build("  set: other=1\n").unwrap();
+        assert_eq!(values(&sections.restarter, "set").len(), 2);
+    }
+
+    #[test]
+    fn galaxy_settings_in_the_environment_are_refused() {
+        for name in [
+            "GALAXY_CONFIG_OVERRIDE_JOB_CONFIG_FILE",
+            "GALAXY_CONFIG_JOB_CONFIG_FILE",
+            "GALAXY_CONFIG_OVERRIDE_job_config",
+            "GALAXY_CONFIG_SERVER_NAME",
+        ] {
+            let err = build(&format!("  env: {name}=/x\n")).unwrap_err();
+            assert!(err.message().starts_with(&format!("`env: {name}=...`")), "{}", err.message());
+        }
+        // Other variables, and the GALAXY_CONFIG_FILE only Galaxy's scripts read, are kept.
+        let sections = build("  env: LANG=C.UTF-8\n  env: GALAXY_CONFIG_FILE=/x.yml\n").unwrap();
+        assert_eq!(values(&sections.restarter, "env").len(), 2);
+    }
+
+    #[test]
+    fn options_read_from_elsewhere_are_refused() {
+        for line in ["ini: /etc/uwsgi/common.ini", "yaml: other.yml", "include: x.ini"] {
+            let err = build(&format!("  {line}\n")).unwrap_err();
+            assert!(err.message().contains("reads more uWSGI options"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn place_dependent_magic_variables_are_written_out() {
+        let sections =
+            build("  static-safe: /a%d../server/static\n  procname-prefix: x%n-%h-\n").unwrap();
+        for lines in [&sections.zergling, &sections.restarter] {
+            assert_eq!(values(lines, "static-safe"), ["/a/srv/galaxy/config/../server/static"]);
+            assert_eq!(values(lines, "procname-prefix"), ["xgalaxy-%h-"]);
+        }
+        let err = build("  logformat: x %v\n").unwrap_err();
+        assert!(err.message().contains("started in"), "{}", err.message());
+        assert!(build("  procname: 100%\n").is_err());
+    }
+
+    #[test]
+    fn values_pyyaml_cannot_load_are_refused() {
+        let err = build("  route: \"<<\"\n").unwrap_err();
+        assert!(err.message().contains("Galaxy read it the same"), "{}", err.message());
+        assert!(build("  set: x='='\n").is_ok());
+        assert!(build("  cron2: '2021-02-30'\n").is_err());
+    }
+
+    #[test]
+    fn a_loop_left_empty_is_dropped() {
+        let sections = build("  for: a b\n  master-fifo: /tmp/%(_).fifo\n  endfor: x\n").unwrap();
+        assert!(!sections.zergling.iter().any(|l| l.key == "for" || l.key == "endfor"));
+    }
 }

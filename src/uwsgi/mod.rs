@@ -2,6 +2,7 @@
 //! keys kept, plus what the zerg dance needs to know about them (binds, mules, farms, handler
 //! names).
 
+pub mod magic;
 pub mod option_table;
 pub mod portable;
 
@@ -105,6 +106,32 @@ pub const BIND_OPTIONS: &[(&str, Protocol)] = &[
 /// takes `http_socket` for a placeholder, not for `http-socket`.
 pub fn bind_protocol(key: &str) -> Option<Protocol> {
     BIND_OPTIONS.iter().find(|(name, _)| *name == key).map(|(_, p)| *p)
+}
+
+/// What an option does to uWSGI's blocks (`if-*` ... `endif`, `for` ... `endfor`), which do not
+/// nest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Block {
+    /// `if-exists`, `if-env`, ...: the lines up to `endif` are read only if the condition holds.
+    OpenIf,
+    /// `endif` or `end-if`.
+    CloseIf,
+    /// `for`, `for-glob`, `for-times`, `for-readline`: the lines up to `endfor` are read once
+    /// per item.
+    OpenFor,
+    /// `endfor` or `end-for`.
+    CloseFor,
+}
+
+/// The block an option opens or closes, if any.
+pub fn block(key: &str) -> Option<Block> {
+    match key {
+        "endif" | "end-if" => Some(Block::CloseIf),
+        "for" | "for-glob" | "for-times" | "for-readline" => Some(Block::OpenFor),
+        "endfor" | "end-for" => Some(Block::CloseFor),
+        _ if key.starts_with("if-") => Some(Block::OpenIf),
+        _ => None,
+    }
 }
 
 /// A `farm: name:id,id` line, parsed.

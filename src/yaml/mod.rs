@@ -1,7 +1,9 @@
 //! YAML as uWSGI and Galaxy files use it: an ordered tree that keeps repeated keys and the byte
 //! span of every key and value, so that a finding can point at the exact place in the file.
 
+pub mod pyyaml;
 mod reader;
+pub mod resolve;
 
 pub use reader::parse;
 
@@ -60,6 +62,8 @@ pub enum Node {
         span: Span,
         /// Written as `{...}`.
         flow: bool,
+        /// An anchor (`&name`) set on the mapping, if any.
+        anchor: Option<String>,
     },
     /// A sequence.
     Sequence {
@@ -69,6 +73,8 @@ pub enum Node {
         span: Span,
         /// Written as `[...]`.
         flow: bool,
+        /// An anchor (`&name`) set on the sequence, if any.
+        anchor: Option<String>,
     },
     /// An alias (`*name`).
     Alias {

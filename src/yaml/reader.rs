@@ -172,8 +172,14 @@ impl<'t> Reader<'t> {
                 let name = written.strip_prefix('*').unwrap_or(written).to_owned();
                 Ok(Node::Alias { name, span })
             }
-            Event::SequenceStart(..) => self.sequence(span, depth + 1, place),
-            Event::MappingStart(..) => self.mapping(span, depth + 1),
+            Event::SequenceStart(anchor_id, tag) => {
+                let anchor = self.collection_anchor(&span, anchor_id, tag.is_some());
+                self.sequence(span, depth + 1, place, anchor)
+            }
+            Event::MappingStart(anchor_id, tag) => {
+                let anchor = self.collection_anchor(&span, anchor_id, tag.is_some());
+                self.mapping(span, depth + 1, anchor)
+            }
             _ => Err(error("expected a node", span)),
         }
     }
@@ -282,6 +288,14 @@ impl<'t> Reader<'t> {
         None
     }
 
+    /// The anchor name of a mapping or sequence: its start event starts at its properties.
+    fn collection_anchor(&self, span: &Span, anchor_id: usize, tagged: bool) -> Option<String> {
+        if anchor_id == 0 {
+            return None;
+        }
+        self.properties(span.clone(), true, tagged).anchor
+    }
+
     /// Reads the anchor and tag that saphyr includes at the start of a node's span.
     fn properties(&self, span: Span, want_anchor: bool, want_tag: bool) -> Properties {
         let mut props = Properties { anchor: None, tag: None, end: span.start };
@@ -352,7 +366,12 @@ impl<'t> Reader<'t> {
         self.bytes[from..limit].iter().position(|&b| b == b'\n').map_or(limit, |i| from + i)
     }
 
-    fn mapping(&mut self, start: Span, depth: usize) -> Result<Node, YamlError> {
+    fn mapping(
+        &mut self,
+        start: Span,
+        depth: usize,
+        anchor: Option<String>,
+    ) -> Result<Node, YamlError> {
         if depth > MAX_DEPTH {
             return Err(error("mappings and sequences nest deeper than 256 levels", start));
         }
@@ -397,10 +416,16 @@ impl<'t> Reader<'t> {
             let last = entries.last().map_or(first, |e| e.value.span().end);
             first..last.max(first)
         };
-        Ok(Node::Mapping { entries, span, flow: braced })
+        Ok(Node::Mapping { entries, span, flow: braced, anchor })
     }
 
-    fn sequence(&mut self, start: Span, depth: usize, place: Place) -> Result<Node, YamlError> {
+    fn sequence(
+        &mut self,
+        start: Span,
+        depth: usize,
+        place: Place,
+        anchor: Option<String>,
+    ) -> Result<Node, YamlError> {
         if depth > MAX_DEPTH {
             return Err(error("mappings and sequences nest deeper than 256 levels", start));
         }
@@ -422,7 +447,7 @@ impl<'t> Reader<'t> {
             let last = items.last().map_or(first, |n| n.span().end);
             first..last.max(first)
         };
-        Ok(Node::Sequence { items, span, flow: braced })
+        Ok(Node::Sequence { items, span, flow: braced, anchor })
     }
 
     /// Whether a collection's start event ends with its opening bracket.
@@ -552,7 +577,7 @@ mod tests {
 
         let text = "k:\n-   >\n  b\n- |\n  c\nm: |\n";
         let root = one(text);
-        let Node::Sequence { items, span, flow } = &root.get_last("k").unwrap().value else {
+        let Node::Sequence { items, span, flow, .. } = &root.get_last("k").unwrap().value else {
             panic!("not a sequence");
         };
         assert!(!flow);
@@ -628,7 +653,8 @@ galaxy:
         let uwsgi = &root.get_last("uwsgi").unwrap().value;
         assert_eq!(value(uwsgi, "http").value, "127.0.0.1:8080");
 
-        let Node::Sequence { items, span, flow } = &uwsgi.get_last("mule").unwrap().value else {
+        let Node::Sequence { items, span, flow, .. } = &uwsgi.get_last("mule").unwrap().value
+        else {
             panic!("not a sequence");
         };
         assert!(!flow);
@@ -649,13 +675,13 @@ galaxy:
         let root = one(text);
 
         let m = &root.get_last("m").unwrap().value;
-        let Node::Mapping { entries, span, flow } = m else { panic!("not a mapping") };
+        let Node::Mapping { entries, span, flow, .. } = m else { panic!("not a mapping") };
         assert!(flow);
         assert_eq!(written(text, span), "{a: 1, b: [x, 'y'], a: 2}");
         assert_eq!(entries.len(), 3);
         assert_eq!(written(text, &entries[1].value.span()), "[x, 'y']");
 
-        let Node::Sequence { items, span, flow } = &root.get_last("s").unwrap().value else {
+        let Node::Sequence { items, span, flow, .. } = &root.get_last("s").unwrap().value else {
             panic!("not a sequence");
         };
         assert!(flow);
@@ -708,6 +734,28 @@ galaxy:
         let e = value(&root, "e");
         assert_eq!((e.tag.as_deref(), e.value.as_str()), (Some("!local"), ""));
         assert_eq!(e.span, text.len() - 1..text.len() - 1);
+    }
+
+    #[test]
+    fn anchors_on_mappings_and_sequences() {
+        let text = "m: &m\n  k: v\ns: &s\n  - a\nf: &f {a: 1}\nl: !!seq &l [1]\nn:\n  - &i\n    x: 1\n\
+                    t: &t !!map\n  k: v\nplain:\n  k: v\n";
+        let root = one(text);
+        let anchor = |node: &Node| match node {
+            Node::Mapping { anchor, .. } | Node::Sequence { anchor, .. } => anchor.clone(),
+            _ => panic!("not a collection: {node:?}"),
+        };
+        for (key, name) in [("m", "m"), ("s", "s"), ("f", "f"), ("l", "l"), ("t", "t")] {
+            assert_eq!(anchor(&root.get_last(key).unwrap().value).as_deref(), Some(name), "{key}");
+        }
+        let Node::Sequence { items, .. } = &root.get_last("n").unwrap().value else {
+            panic!("not a sequence");
+        };
+        assert_eq!(anchor(&items[0]).as_deref(), Some("i"));
+        assert_eq!(anchor(&root.get_last("plain").unwrap().value), None);
+
+        let text = "&root\na: 1\n";
+        assert_eq!(anchor(&one(text)).as_deref(), Some("root"));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! run three times while a client keeps sending requests. The dance must drop no request, hand
 //! serving over from A to B to a new A on every restart, and never run two job-handler mules with
 //! one name at the same time. A second test gives the restarter a mule and expects the same checks
-//! to fail, so they are known to be able to.
+//! to fail, so they are known to be able to. The public address speaks plain HTTP, or the uwsgi
+//! protocol in one variant.
 
 #[path = "e2e_checks.rs"]
 mod checks;
@@ -53,6 +54,7 @@ struct Layout {
     port: u16,
     uwsgi: PathBuf,
     packaging: &'static str,
+    protocol: client::Protocol,
 }
 
 impl Layout {
@@ -64,6 +66,11 @@ impl Layout {
 
     /// The same for another uWSGI binary, built the way `packaging` says (`debian`, `pypi`).
     fn with_uwsgi(uwsgi: PathBuf, packaging: &'static str) -> Self {
+        Self::with(uwsgi, packaging, client::Protocol::Http)
+    }
+
+    /// The same with a public address speaking `protocol`.
+    fn with(uwsgi: PathBuf, packaging: &'static str, protocol: client::Protocol) -> Self {
         let dir =
             tempfile::Builder::new().prefix("zerg-e2e-").tempdir().expect("create the layout root");
         let root = dir.path().to_path_buf();
@@ -83,7 +90,7 @@ impl Layout {
         let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
         copy_dir(&manifest.join("tests/e2e/standin"), &root.join("server/standin"));
 
-        let layout = Self { _dir: dir, root, port, uwsgi, packaging };
+        let layout = Self { _dir: dir, root, port, uwsgi, packaging, protocol };
         layout.write_fixture("galaxy.yml", "config/galaxy.yml");
         layout.write_fixture("job_conf.xml", "config/job_conf.xml");
         layout.write_fixture("zerg.toml", "zerg.toml");
@@ -98,6 +105,7 @@ impl Layout {
         let text = text
             .replace("@ROOT@", root)
             .replace("@PORT@", &self.port.to_string())
+            .replace("@BIND@", self.protocol.bind_option())
             .replace("@PACKAGING@", self.packaging);
         fs::write(self.root.join(to), text).expect("write a layout file");
     }
@@ -199,13 +207,15 @@ fn dance(layout: &Layout) -> Run {
         .current_dir(&layout.root);
     let mut emperor = process::Guard::spawn(emperor, &layout.root.join("emperor.log"));
 
-    if let Err(error) = client::wait_until_serving(layout.port, Duration::from_secs(30)) {
+    if let Err(error) =
+        client::wait_until_serving(layout.port, layout.protocol, Duration::from_secs(30))
+    {
         drop(emperor);
         panic!("zergling A never served: {error}\n{}", layout.diagnostics());
     }
 
     let stop = Arc::new(AtomicBool::new(false));
-    let requests = client::spawn(layout.port, Arc::clone(&stop));
+    let requests = client::spawn(layout.port, layout.protocol, Arc::clone(&stop));
     thread::sleep(Duration::from_millis(500));
 
     let mut restarts = Vec::new();
@@ -290,6 +300,24 @@ fn the_dance_works_with_the_pypi_uwsgi_too() {
     let _turn = one_dance();
     let layout = Layout::with_uwsgi(uwsgi, "pypi");
     build(&layout);
+
+    assert_dance_keeps_its_promises(&layout);
+}
+
+/// The same dance on a public address speaking the uwsgi protocol (`socket:`), as behind nginx:
+/// the zerglings get the pool's sockets without `protocol: http`, and the client sends uwsgi
+/// packets.
+#[test]
+fn the_dance_serves_a_uwsgi_protocol_socket_too() {
+    if !uwsgi_available() {
+        return;
+    }
+    let _turn = one_dance();
+    let layout = Layout::with(PathBuf::from("uwsgi"), "debian", client::Protocol::Uwsgi);
+    build(&layout);
+    let zergling = fs::read_to_string(layout.root.join("vassals/vassal-zergling.yml"))
+        .expect("read the generated zergling");
+    assert!(!zergling.contains("protocol: http"), "{zergling}");
 
     assert_dance_keeps_its_promises(&layout);
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod build;
+mod build_galaxy;
 mod build_robustness;
 mod e2e;
 mod known_bad;
