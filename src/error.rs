@@ -3,15 +3,16 @@
 //!
 //! An error that shows a file's text never shows its secrets: the snippet is taken from the text
 //! with every secret value masked byte for byte (so the span still points at the same place),
-//! and any secret value quoted in the message, label or help is replaced as well
-//! (see [`crate::secrets`]).
+//! and any secret value quoted in the message, label or help is replaced as well; the secrets of
+//! the other files read with it are added with [`Error::hiding`] (see [`crate::secrets`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
-use crate::secrets;
+use crate::secrets::{Secrets, mask_same_length};
 use crate::source::{Source, Span};
 
 /// A problem that stops the tool, with the place that causes it and how to fix it.
@@ -22,13 +23,13 @@ pub struct Error {
     located: Option<Located>,
     help: Option<String>,
     code: &'static str,
-    /// Secret values of the file shown, to be kept out of every text of the error.
-    secrets: Vec<String>,
+    /// Secret values of the files read, to be kept out of every text of the error.
+    secrets: Secrets,
 }
 
 #[derive(Debug)]
 struct Located {
-    source: NamedSource<std::sync::Arc<str>>,
+    source: NamedSource<Arc<str>>,
     span: Span,
     label: String,
 }
@@ -42,7 +43,7 @@ impl Error {
             located: None,
             help: None,
             code,
-            secrets: Vec::new(),
+            secrets: Secrets::default(),
         }
     }
 
@@ -54,22 +55,38 @@ impl Error {
         message: impl Into<String>,
         label: impl Into<String>,
     ) -> Self {
-        let spans = secrets::find(secrets::Kind::of(&source.path), &source.text);
-        let named = source.named();
-        let values: Vec<String> =
-            secrets::values(&source.text, &spans).into_iter().map(str::to_string).collect();
+        let secrets = source.secrets();
         Self {
-            message: secrets::scrub(&message.into(), &values),
+            message: secrets.hide(&message.into()),
             file: Some(source.path.clone()),
             located: Some(Located {
-                source: named,
+                source: source.shown(&secrets),
                 span,
-                label: secrets::scrub(&label.into(), &values),
+                label: secrets.hide(&label.into()),
             }),
             help: None,
             code,
-            secrets: values,
+            secrets,
         }
+    }
+
+    /// The same error with the values of `secrets` (those of the other files read with the
+    /// one it is about) kept out of its snippet and its words as well.
+    #[must_use]
+    pub fn hiding(mut self, secrets: &Secrets) -> Self {
+        if secrets.is_empty() {
+            return self;
+        }
+        self.secrets.extend(secrets);
+        self.message = self.secrets.hide(&self.message);
+        self.help = self.help.map(|help| self.secrets.hide(&help));
+        if let Some(located) = &mut self.located {
+            located.label = self.secrets.hide(&located.label);
+            let text = located.source.inner();
+            let masked = mask_same_length(text, &self.secrets.occurrences(text));
+            located.source = NamedSource::new(located.source.name(), Arc::from(masked));
+        }
+        self
     }
 
     /// A file that could not be read or written.
@@ -83,7 +100,7 @@ impl Error {
     /// Adds the line that says how to fix it.
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(secrets::scrub(&help.into(), &self.secrets));
+        self.help = Some(self.secrets.hide(&help.into()));
         self
     }
 

@@ -23,7 +23,8 @@ pub fn run(out: &Output, args: &BuildArgs) -> i32 {
         out.detail(&format!("read {}", input.display()));
     }
     for (option, reason) in &report.plan.dropped {
-        out.detail(&format!("left out of both zerglings: `{option}` ({reason})"));
+        let line = format!("left out of both zerglings: `{option}` ({reason})");
+        out.detail(&report.plan.secrets.hide(&line));
     }
     for file in &report.files {
         let word = match (file.outcome, args.check) {
