@@ -55,7 +55,7 @@ impl Role {
 /// Who may read a file once written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
-    /// World-readable (0644 when new): vassal files hold no secrets.
+    /// World-readable (0644 when new): a vassal whose content holds no secret.
     Public,
     /// Owner only (0600), or owner and `group` (0640): never world-readable.
     Secret {
@@ -185,11 +185,15 @@ impl Plan {
         for (role, _, content) in &contents {
             secrets.add(role.kind(), content);
         }
-        // The restarter's `galaxy:` section holds Galaxy's secrets: kept from other users.
+        // A file holding a secret (the restarter's `galaxy:` section, a vassal given
+        // `env: AWS_SECRET_ACCESS_KEY=...` by galaxy.yml's `uwsgi:` section) is kept from
+        // other users.
         let files = contents
             .into_iter()
             .map(|(role, target, content)| {
-                let holds_secret = role == Role::Restarter || role == Role::RestarterJobConf;
+                let holds_secret = role == Role::Restarter
+                    || role == Role::RestarterJobConf
+                    || !secrets.spans(role.kind(), &content).is_empty();
                 let access = if holds_secret {
                     Access::Secret { group: config.group.clone() }
                 } else {
