@@ -128,7 +128,9 @@ fn entry(text: &str, line: Span, found: &mut Found) -> Next {
     let Some((key, value)) = key_value(content) else {
         return Next::Nothing;
     };
-    let indent = content.len() - content.trim_start_matches([' ', '\t']).len();
+    // The key's column: in `- password: x`, the lines of the same list item's mapping are its
+    // siblings, not its value.
+    let indent = key_start(content);
     let start = line.start + value.start;
     let raw = content[value].trim_end();
     let class = class(key);
@@ -279,17 +281,23 @@ fn flow_piece(raw: &str, piece: Span, base: usize, inside: bool, found: &mut Fou
 /// markers (`- `) skipped, a quoted key allowed blanks before its colon, a tab after the colon
 /// read as a blank (the error that refuses it quotes the line).
 pub(super) fn key_value(line: &str) -> Option<(&str, Span)> {
-    let mut at = line.len() - line.trim_start_matches([' ', '\t']).len();
-    while line[at..].starts_with("- ") || line[at..].starts_with("-\t") {
-        at += 2;
-        at += line[at..].len() - line[at..].trim_start_matches([' ', '\t']).len();
-    }
+    let at = key_start(line);
     let rest = &line[at..];
     let colon = colon(rest)?;
     let key = super::unquote(rest[..colon].trim());
     let after = &rest[colon + 1..];
     let value_start = at + colon + 1 + (after.len() - after.trim_start_matches([' ', '\t']).len());
     Some((key, value_start..line.len()))
+}
+
+/// Where the key of a `key: value` line starts: after the indentation and any list markers.
+fn key_start(line: &str) -> usize {
+    let mut at = line.len() - line.trim_start_matches([' ', '\t']).len();
+    while line[at..].starts_with("- ") || line[at..].starts_with("-\t") {
+        at += 2;
+        at += line[at..].len() - line[at..].trim_start_matches([' ', '\t']).len();
+    }
+    at
 }
 
 /// Where the colon ending the key at the start of `text` is: after a quoted key (blanks
@@ -326,6 +334,15 @@ mod tests {
         assert_eq!(
             masked(Kind::Yaml, text),
             "a:\n  secrets:\n    *******\n    *******\n  b: c\n  token: |\n    ***\n  d: e\n"
+        );
+    }
+
+    #[test]
+    fn the_siblings_of_a_secret_in_a_list_item_are_not_its_value() {
+        let text = "l:\n- password: pw1\n  user: alice\n- token:\n    abc\n  user: bob\n";
+        assert_eq!(
+            masked(Kind::Yaml, text),
+            "l:\n- password: ***\n  user: alice\n- token:\n    ***\n  user: bob\n"
         );
     }
 
