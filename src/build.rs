@@ -20,7 +20,8 @@ pub struct Report {
     /// yet, as on the target machine.
     pub missing_dirs: Vec<PathBuf>,
     /// Files holding secrets that Galaxy's user (`layout.user`) cannot read as written, so the
-    /// restart would fail; empty when that user is unknown on this machine.
+    /// restart (or, for a vassal, the Emperor) would fail; empty when that user is unknown on
+    /// this machine.
     pub unreadable: Vec<(PathBuf, Unreadable)>,
 }
 

@@ -3,16 +3,17 @@
 //!
 //! An error that shows a file's text never shows its secrets: the snippet is taken from the text
 //! with every secret value masked byte for byte (so the span still points at the same place),
-//! and any secret value quoted in the message, label or help is replaced as well
-//! (see [`crate::secrets`]).
+//! and any secret value quoted in the message, label or help is replaced as well; the secrets of
+//! the other files read with it are added with [`Error::hiding`] (see [`crate::secrets`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 
-use crate::secrets;
-use crate::source::{Source, Span};
+use crate::secrets::{Secrets, mask_same_length};
+use crate::source::{Snippet, Source, Span};
 
 /// A problem that stops the tool, with the place that causes it and how to fix it.
 #[derive(Debug)]
@@ -22,13 +23,13 @@ pub struct Error {
     located: Option<Located>,
     help: Option<String>,
     code: &'static str,
-    /// Secret values of the file shown, to be kept out of every text of the error.
-    secrets: Vec<String>,
+    /// Secret values of the files read, to be kept out of every text of the error.
+    secrets: Secrets,
 }
 
 #[derive(Debug)]
 struct Located {
-    source: NamedSource<std::sync::Arc<str>>,
+    source: Snippet,
     span: Span,
     label: String,
 }
@@ -42,7 +43,7 @@ impl Error {
             located: None,
             help: None,
             code,
-            secrets: Vec::new(),
+            secrets: Secrets::default(),
         }
     }
 
@@ -54,22 +55,38 @@ impl Error {
         message: impl Into<String>,
         label: impl Into<String>,
     ) -> Self {
-        let spans = secrets::find(secrets::Kind::of(&source.path), &source.text);
-        let named = source.named();
-        let values: Vec<String> =
-            secrets::values(&source.text, &spans).into_iter().map(str::to_string).collect();
+        let secrets = source.secrets();
         Self {
-            message: secrets::scrub(&message.into(), &values),
+            message: secrets.hide(&message.into()),
             file: Some(source.path.clone()),
             located: Some(Located {
-                source: named,
+                source: source.shown_snippet(&secrets),
                 span,
-                label: secrets::scrub(&label.into(), &values),
+                label: secrets.hide(&label.into()),
             }),
             help: None,
             code,
-            secrets: values,
+            secrets,
         }
+    }
+
+    /// The same error with the values of `secrets` (those of the other files read with the
+    /// one it is about) kept out of its snippet and its words as well.
+    #[must_use]
+    pub fn hiding(mut self, secrets: &Secrets) -> Self {
+        if secrets.is_empty() {
+            return self;
+        }
+        self.secrets.extend(secrets);
+        self.message = self.secrets.hide(&self.message);
+        self.help = self.help.map(|help| self.secrets.hide(&help));
+        if let Some(located) = &mut self.located {
+            located.label = self.secrets.hide(&located.label);
+            let text = located.source.text();
+            let masked = mask_same_length(text, &self.secrets.occurrences(text));
+            located.source = Snippet::new(located.source.name(), Arc::from(masked));
+        }
+        self
     }
 
     /// A file that could not be read or written.
@@ -83,7 +100,7 @@ impl Error {
     /// Adds the line that says how to fix it.
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(secrets::scrub(&help.into(), &self.secrets));
+        self.help = Some(self.secrets.hide(&help.into()));
         self
     }
 
@@ -146,6 +163,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_position_counts_characters() {
+        let text = "uwsgi:\n  brand: é [\n";
+        let source = Source::new("galaxy.yml", text);
+        let offset = text.find('[').unwrap();
+        let error = Error::at("t", &source, offset..offset + 1, "bad", "here");
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+        let mut rendered = String::new();
+        handler.render_report(&mut rendered, &error).unwrap();
+        assert!(rendered.contains("[galaxy.yml:2:12]"), "{rendered}");
+    }
 
     #[test]
     fn snippets_and_messages_never_show_secrets() {

@@ -48,7 +48,7 @@ impl GalaxyYml {
                  or point `layout.galaxy_config` in zerg.toml at it",
             )
         })?;
-        Self::parse(source)
+        Self::parse(source.with_kind(crate::secrets::Kind::Yaml))
     }
 
     /// Parses galaxy.yml text already read.

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use miette::{MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
 
+use crate::secrets::{Kind, Secrets, mask_same_length};
+
 /// A byte range into a [`Source`]'s text.
 pub type Span = std::ops::Range<usize>;
 
@@ -15,12 +17,23 @@ pub struct Source {
     pub path: PathBuf,
     /// The whole text of the file.
     pub text: Arc<str>,
+    /// How the text is structured, which decides where its secrets are: from the file's role
+    /// when the reader knows it, else from the content.
+    pub kind: Kind,
 }
 
 impl Source {
     /// Wraps text that was read from `path`.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
-        Self { path: path.into(), text: text.into() }
+        let text = text.into();
+        Self { path: path.into(), kind: Kind::sniff(&text), text }
+    }
+
+    /// The same file read as `kind`, which its role says it is.
+    #[must_use]
+    pub fn with_kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
     }
 
     /// Reads a file as UTF-8.
@@ -34,21 +47,39 @@ impl Source {
         self.path.display().to_string()
     }
 
-    /// The source in the form miette renders snippets from, with its secrets masked character
-    /// for character (spans stay valid): snippets end up in terminals, CI logs and tickets.
+    /// The secret values of the file.
+    pub fn secrets(&self) -> Secrets {
+        Secrets::of(self.kind, &self.text)
+    }
+
+    /// The source in the form miette renders snippets from, with its secrets masked byte for
+    /// byte (spans stay valid): snippets end up in terminals, CI logs and tickets.
     pub fn named(&self) -> NamedSource<Arc<str>> {
-        let spans = crate::secrets::find(crate::secrets::Kind::of(&self.path), &self.text);
+        self.shown(&Secrets::EMPTY)
+    }
+
+    /// As [`Source::named`], with every value of `others` (the secrets of the files read with
+    /// this one) masked as well, wherever it occurs.
+    pub fn shown(&self, others: &Secrets) -> NamedSource<Arc<str>> {
+        let mut secrets = self.secrets();
+        secrets.extend(others);
+        let spans = secrets.spans(self.kind, &self.text);
         let text = if spans.is_empty() {
             Arc::clone(&self.text)
         } else {
-            Arc::from(crate::secrets::mask_same_length(&self.text, &spans))
+            Arc::from(mask_same_length(&self.text, &spans))
         };
         NamedSource::new(self.name(), text)
     }
 
     /// [`Source::named`] as a [`Snippet`], whose columns count characters.
     pub fn snippet(&self) -> Snippet {
-        let named = self.named();
+        self.shown_snippet(&Secrets::EMPTY)
+    }
+
+    /// [`Source::shown`] as a [`Snippet`], whose columns count characters.
+    pub fn shown_snippet(&self, others: &Secrets) -> Snippet {
+        let named = self.shown(others);
         Snippet::new(named.name(), Arc::clone(named.inner()))
     }
 
@@ -83,6 +114,16 @@ impl Snippet {
     /// The text of a file, shown under `name`.
     pub fn new(name: impl Into<String>, text: Arc<str>) -> Self {
         Self { name: name.into(), text }
+    }
+
+    /// The name it is shown under.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The text shown.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 }
 

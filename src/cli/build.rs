@@ -2,6 +2,7 @@
 
 use zergcfg::build::build;
 use zergcfg::config::Config;
+use zergcfg::plan::Role;
 use zergcfg::write::Outcome;
 
 use super::args::BuildArgs;
@@ -23,7 +24,8 @@ pub fn run(out: &Output, args: &BuildArgs) -> i32 {
         out.detail(&format!("read {}", input.display()));
     }
     for (option, reason) in &report.plan.dropped {
-        out.detail(&format!("left out of both zerglings: `{option}` ({reason})"));
+        let line = format!("left out of both zerglings: `{option}` ({reason})");
+        out.detail(&report.plan.secrets.hide(&line));
     }
     for file in &report.files {
         let word = match (file.outcome, args.check) {
@@ -40,10 +42,17 @@ pub fn run(out: &Output, args: &BuildArgs) -> i32 {
         return if report.any_change() { FOUND } else { OK };
     }
     for (path, unreadable) in &report.unreadable {
+        let role = report.files.iter().find(|f| &f.path == path).map(|f| f.role);
+        let consequence = match role {
+            Some(Role::Pool | Role::Zergling) => {
+                "the Emperor, run as that user, could not start that vassal"
+            }
+            _ => "the restart command would fail",
+        };
         out.warning(&format!(
             "{user} (layout.user) cannot read {path} (owner uid {owner}, mode {mode:04o}), so \
-             the restart command would fail\n  help: set layout.group in zerg.toml to a group \
-             {user} is in (the file becomes 0640), or chown the file to {user}",
+             {consequence}\n  help: set layout.group in zerg.toml to a group {user} is in (the \
+             file becomes 0640), or chown the file to {user}",
             user = config.user,
             path = path.display(),
             owner = unreadable.owner,

@@ -192,7 +192,7 @@ impl Config {
                  README shows a small one)"
             ))
         })?;
-        Self::parse(source)
+        Self::parse(source.with_kind(crate::secrets::Kind::Ini))
     }
 
     /// Checks and resolves a `zerg.toml` already read.

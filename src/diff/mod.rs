@@ -184,31 +184,44 @@ pub fn status_word(outcome: Outcome) -> &'static str {
 pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Report> {
     let plan = Plan::compute(config, root)?;
 
-    let mut files = Vec::with_capacity(plan.files.len());
-    let mut installed_a = None;
+    let mut installed = Vec::with_capacity(plan.files.len());
     for file in &plan.files {
-        let installed = write::installed(&file.on_disk)?;
+        installed.push(write::installed(&file.on_disk)?);
+    }
+
+    // What is installed holds secrets too (the ones about to be replaced): they are masked like
+    // the new ones, and every value of either wherever it turns up.
+    let mut secrets = plan.secrets.clone();
+    let old_texts: Vec<Option<String>> = installed
+        .iter()
+        .map(|i| i.as_ref().map(|i| String::from_utf8_lossy(&i.content).into_owned()))
+        .collect();
+    for (file, old) in plan.files.iter().zip(&old_texts) {
+        if let Some(old) = old {
+            secrets.add(file.role.kind(), old);
+        }
+    }
+    let hidden = (!options.show_secrets).then_some(&secrets);
+
+    let mut files = Vec::with_capacity(plan.files.len());
+    for ((file, installed), old) in plan.files.iter().zip(&installed).zip(&old_texts) {
         let wanted = write::wanted(file, installed.as_ref(), Path::new("/etc/group"))?;
         let status = write::outcome(file, installed.as_ref(), wanted);
 
-        let mode = match &installed {
+        let mode = match installed {
             None => Some(Change { from: None, to: wanted.mode }),
             Some(i) if i.mode != wanted.mode => {
                 Some(Change { from: Some(i.mode), to: wanted.mode })
             }
             Some(_) => None,
         };
-        let group = wanted.gid.and_then(|gid| match &installed {
+        let group = wanted.gid.and_then(|gid| match installed {
             None => Some(Change { from: None, to: gid }),
             Some(i) if i.gid != gid => Some(Change { from: Some(i.gid), to: gid }),
             Some(_) => None,
         });
 
-        let old = installed.as_ref().map(|i| String::from_utf8_lossy(&i.content));
-        let lines = unified::lines(file, old.as_deref(), options.show_secrets);
-        if file.role == Role::Zergling {
-            installed_a = old.as_deref().map(str::to_string);
-        }
+        let lines = unified::lines(file, old.as_deref(), hidden);
         files.push(FileDiff {
             role: file.role,
             target: file.target.clone(),
@@ -220,7 +233,17 @@ pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Re
         });
     }
 
-    let notes = notes::notes(&plan, &files, installed_a.as_deref());
+    let installed_a = plan
+        .files
+        .iter()
+        .zip(&old_texts)
+        .find_map(|(file, old)| (file.role == Role::Zergling).then_some(old.as_deref()).flatten());
+    let mut notes = notes::notes(&plan, &files, installed_a);
+    if let Some(secrets) = hidden {
+        for note in &mut notes {
+            note.text = secrets.hide(&note.text);
+        }
+    }
     Ok(Report { plan, files, notes, secrets_shown: options.show_secrets })
 }
 

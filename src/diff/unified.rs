@@ -1,11 +1,12 @@
 //! One file's unified diff, with secrets masked after diffing: the diff is made on the clear
 //! text, so a changed secret still shows as a changed line, and only then is each shown line
-//! masked, so no secret, changed or not, is ever printed.
+//! masked (the file's secrets where they are, every known value wherever it occurs), so no
+//! secret, changed or not, is ever printed.
 
 use similar::{ChangeTag, TextDiff};
 
 use crate::plan::PlannedFile;
-use crate::secrets::{self, Kind};
+use crate::secrets::{self, Kind, Secrets};
 use crate::source::Span;
 
 /// Lines of context around each change.
@@ -47,7 +48,7 @@ struct Side<'t> {
 }
 
 impl<'t> Side<'t> {
-    fn new(text: &'t str, kind: Kind, show_secrets: bool) -> Self {
+    fn new(text: &'t str, kind: Kind, hidden: Option<&Secrets>) -> Self {
         let mut start = 0;
         let lines = text
             .split_inclusive('\n')
@@ -57,7 +58,7 @@ impl<'t> Side<'t> {
                 span
             })
             .collect();
-        let secrets = if show_secrets { Vec::new() } else { secrets::find(kind, text) };
+        let secrets = hidden.map_or_else(Vec::new, |s| s.spans(kind, text));
         Self { text, lines, secrets }
     }
 
@@ -74,17 +75,18 @@ impl<'t> Side<'t> {
     }
 }
 
-/// The unified diff of what is installed (`None`: nothing) against what `file` would hold;
-/// empty when the content is the same.
-pub fn lines(file: &PlannedFile, installed: Option<&str>, show_secrets: bool) -> Vec<Line> {
+/// The unified diff of what is installed (`None`: nothing) against what `file` would hold,
+/// with `hidden`'s values and each side's own secrets masked (`None`: shown in clear); empty
+/// when the content is the same.
+pub fn lines(file: &PlannedFile, installed: Option<&str>, hidden: Option<&Secrets>) -> Vec<Line> {
     let new = file.content.as_str();
     if installed == Some(new) {
         return Vec::new();
     }
 
-    let kind = Kind::of(&file.target);
-    let old_side = Side::new(installed.unwrap_or(""), kind, show_secrets);
-    let new_side = Side::new(new, kind, show_secrets);
+    let kind = file.role.kind();
+    let old_side = Side::new(installed.unwrap_or(""), kind, hidden);
+    let new_side = Side::new(new, kind, hidden);
     let shown = file.on_disk.display();
     let old_name =
         if installed.is_some() { format!("{shown} (installed)") } else { "/dev/null".into() };
@@ -160,18 +162,20 @@ mod tests {
         }
     }
 
+    const HIDE: Option<&Secrets> = Some(&Secrets::EMPTY);
+
     fn texts(lines: &[Line]) -> Vec<&str> {
         lines.iter().map(|l| l.text.as_str()).collect()
     }
 
     #[test]
     fn same_content_has_no_lines() {
-        assert!(lines(&planned("a: b\n"), Some("a: b\n"), false).is_empty());
+        assert!(lines(&planned("a: b\n"), Some("a: b\n"), HIDE).is_empty());
     }
 
     #[test]
     fn created_files_diff_from_dev_null() {
-        let out = lines(&planned("a: b\nid_secret: xyz123\n"), None, false);
+        let out = lines(&planned("a: b\nid_secret: xyz123\n"), None, HIDE);
         assert_eq!(
             texts(&out),
             [
@@ -188,7 +192,7 @@ mod tests {
     fn a_changed_secret_shows_as_changed_and_masked() {
         let old = "a: 1\nid_secret: old-value\nb: 2\n";
         let new = "a: 1\nid_secret: new-value\nb: 2\n";
-        let out = lines(&planned(new), Some(old), false);
+        let out = lines(&planned(new), Some(old), HIDE);
         assert_eq!(
             texts(&out)[2..],
             [
@@ -206,7 +210,7 @@ mod tests {
     fn an_unchanged_secret_next_to_a_change_stays_masked() {
         let old = "db: postgresql://g:pw123@h/g\nbrand: A\n";
         let new = "db: postgresql://g:pw123@h/g\nbrand: B\n";
-        let out = lines(&planned(new), Some(old), false);
+        let out = lines(&planned(new), Some(old), HIDE);
         assert_eq!(
             texts(&out)[2..],
             [
@@ -222,7 +226,7 @@ mod tests {
     fn a_url_whose_host_changed_keeps_its_password_masked() {
         let old = "db: postgresql://g:pw123@h1/g\n";
         let new = "db: postgresql://g:pw123@h2/g\n";
-        let out = lines(&planned(new), Some(old), false);
+        let out = lines(&planned(new), Some(old), HIDE);
         assert_eq!(
             texts(&out)[3..],
             [
@@ -234,13 +238,13 @@ mod tests {
 
     #[test]
     fn show_secrets_prints_them() {
-        let out = lines(&planned("id_secret: xyz123\n"), Some("id_secret: abc\n"), true);
+        let out = lines(&planned("id_secret: xyz123\n"), Some("id_secret: abc\n"), None);
         assert_eq!(texts(&out)[3..], ["-id_secret: abc", "+id_secret: xyz123"]);
     }
 
     #[test]
     fn a_missing_final_newline_is_marked() {
-        let out = lines(&planned("a: b\n"), Some("a: b"), false);
+        let out = lines(&planned("a: b\n"), Some("a: b"), HIDE);
         assert_eq!(
             texts(&out)[2..],
             ["@@ -1 +1 @@", "-a: b", "\\ No newline at end of file", "+a: b"]

@@ -2,6 +2,7 @@
 //! once and shared by every rule.
 
 use crate::jobconf::{self, JobConf, JobConfError};
+use crate::secrets::{Kind, Secrets};
 use crate::source::Source;
 use crate::uwsgi::{self, SectionError, UwsgiOption};
 use crate::yaml::{self, Document, YamlError};
@@ -63,6 +64,18 @@ impl Role {
     pub fn is_job_conf(self) -> bool {
         matches!(self, Role::JobConf | Role::RestarterJobConf)
     }
+
+    /// How files of this role are written, where it says (a file outside the dance is read as
+    /// its content says).
+    pub fn kind(self) -> Option<Kind> {
+        if self.is_uwsgi_yaml() {
+            Some(Kind::Yaml)
+        } else if self.is_job_conf() {
+            Some(Kind::Xml)
+        } else {
+            None
+        }
+    }
 }
 
 /// One file with its role and parsed forms.
@@ -88,6 +101,10 @@ pub struct LintFile {
 impl LintFile {
     /// Parses `source` as a file of `role`.
     pub fn new(role: Role, role_assumed: bool, source: Source) -> Self {
+        let source = match role.kind() {
+            Some(kind) => source.with_kind(kind),
+            None => source,
+        };
         let mut file = Self {
             role,
             role_assumed,
@@ -193,6 +210,16 @@ impl FileSet {
     /// Zergling A and the restarter, when the set has both.
     pub fn zergling_and_restarter(&self) -> Option<(Indexed<'_>, Indexed<'_>)> {
         Some((self.by_role(Role::Zergling)?, self.by_role(Role::Restarter)?))
+    }
+
+    /// The secret values of every file of the set: a report about one file must not show the
+    /// secrets of another either (a password reused in a vassal, quoted in a message).
+    pub fn secrets(&self) -> Secrets {
+        let mut secrets = Secrets::default();
+        for file in &self.files {
+            secrets.extend(&file.source.secrets());
+        }
+        secrets
     }
 
     /// Every file with this role, with their indexes.

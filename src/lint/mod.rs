@@ -319,27 +319,19 @@ pub fn run_rules(set: &FileSet, rules: &[&dyn Rule]) -> Vec<Finding> {
     findings
 }
 
-/// Removes from every finding's words the secret values of the file it is about, should a rule
+/// Removes from every finding's words the secret values of the files linted, should a rule
 /// have quoted one: reports are pasted into tickets and CI logs.
 fn scrub_secrets(set: &FileSet, findings: &mut [Finding]) {
-    let secrets: Vec<Vec<&str>> = set
-        .files
-        .iter()
-        .map(|file| {
-            let text = &file.source.text;
-            let spans = crate::secrets::find(crate::secrets::Kind::of(&file.source.path), text);
-            crate::secrets::values(text, &spans)
-        })
-        .collect();
+    let secrets = set.secrets();
+    if secrets.is_empty() {
+        return;
+    }
     for finding in findings {
-        let Some(values) = secrets.get(finding.file).filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        finding.message = crate::secrets::scrub(&finding.message, values);
-        finding.label = crate::secrets::scrub(&finding.label, values);
-        finding.help = crate::secrets::scrub(&finding.help, values);
+        finding.message = secrets.hide(&finding.message);
+        finding.label = secrets.hide(&finding.label);
+        finding.help = secrets.hide(&finding.help);
         for related in &mut finding.related {
-            related.label = crate::secrets::scrub(&related.label, values);
+            related.label = secrets.hide(&related.label);
         }
     }
 }

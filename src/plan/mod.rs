@@ -16,6 +16,7 @@ use crate::galaxy::GalaxyYml;
 use crate::jobconf::restarter::HandlerName;
 use crate::jobconf::{self, JobConf};
 use crate::render::render;
+use crate::secrets::{Kind, Secrets};
 use crate::source::Source;
 use crate::uwsgi::magic::ConfigFile;
 
@@ -43,10 +44,20 @@ pub enum Role {
     RestarterJobConf,
 }
 
+impl Role {
+    /// How the file is written: the restarter's job conf is XML, the rest uWSGI YAML.
+    pub fn kind(self) -> Kind {
+        match self {
+            Role::RestarterJobConf => Kind::Xml,
+            Role::Pool | Role::Zergling | Role::Restarter => Kind::Yaml,
+        }
+    }
+}
+
 /// Who may read a file once written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
-    /// World-readable (0644 when new): vassal files hold no secrets.
+    /// World-readable (0644 when new): a vassal whose content holds no secret.
     Public,
     /// Owner only (0600), or owner and `group` (0640): never world-readable.
     Secret {
@@ -85,6 +96,8 @@ pub struct Plan {
     pub inputs: Vec<PathBuf>,
     /// galaxy.yml's uWSGI options left out of the zerglings, each with the reason.
     pub dropped: Vec<options::Dropped>,
+    /// The secret values of the files read and planned, to be kept out of everything printed.
+    pub secrets: Secrets,
 }
 
 /// Maps a target path to where it is on disk: under `root` when given.
@@ -101,10 +114,20 @@ impl Plan {
     /// # Errors
     /// Any input that is missing, malformed or would break the dance, with its position.
     pub fn compute(config: &Config, root: Option<&Path>) -> Result<Self> {
+        let mut secrets = Secrets::default();
+        let plan = Self::compute_into(config, root, &mut secrets);
+        // An error about one file must not show a secret of another read before it.
+        plan.map_err(|e| e.hiding(&secrets))
+    }
+
+    /// [`Plan::compute`], adding the secrets of each file to `secrets` as soon as it is read.
+    fn compute_into(config: &Config, root: Option<&Path>, secrets: &mut Secrets) -> Result<Self> {
         let galaxy = GalaxyYml::read(&on_disk(root, &config.galaxy_config))?;
+        secrets.extend(&galaxy.source.secrets());
         let job_conf_target = main_job_conf(config, &galaxy);
         let job_conf_path = on_disk(root, &job_conf_target);
         let job_conf = read_job_conf(&job_conf_path)?;
+        secrets.extend(&job_conf.source.secrets());
 
         let public = public_address(config, &galaxy)?;
         let handlers = handler_names(&galaxy)?;
@@ -156,25 +179,32 @@ impl Plan {
             jobconf::restarter::render_restarter(&job_conf, &handlers, header.trim_end())
                 .map_err(|e| job_conf_error(&job_conf.source, &e))?;
 
-        let secret = Access::Secret { group: config.group.clone() };
-        let file = |role, target: PathBuf, content, access| PlannedFile {
-            role,
-            on_disk: on_disk(root, &target),
-            target,
-            content,
-            access,
-        };
-        let files = vec![
-            file(Role::Pool, config.vassals.join(POOL_FILE), pool, Access::Public),
-            file(Role::Zergling, config.vassals.join(ZERGLING_FILE), zergling, Access::Public),
-            file(Role::Restarter, restarter_target, restarter, secret.clone()),
-            file(
-                Role::RestarterJobConf,
-                config.restarter_job_conf.clone(),
-                restarter_job_conf,
-                secret,
-            ),
+        let contents = [
+            (Role::Pool, config.vassals.join(POOL_FILE), pool),
+            (Role::Zergling, config.vassals.join(ZERGLING_FILE), zergling),
+            (Role::Restarter, restarter_target, restarter),
+            (Role::RestarterJobConf, config.restarter_job_conf.clone(), restarter_job_conf),
         ];
+        for (role, _, content) in &contents {
+            secrets.add(role.kind(), content);
+        }
+        // A file holding a secret (the restarter's `galaxy:` section, a vassal given
+        // `env: AWS_SECRET_ACCESS_KEY=...` by galaxy.yml's `uwsgi:` section) is kept from
+        // other users.
+        let files = contents
+            .into_iter()
+            .map(|(role, target, content)| {
+                let holds_secret = role == Role::Restarter
+                    || role == Role::RestarterJobConf
+                    || !secrets.spans(role.kind(), &content).is_empty();
+                let access = if holds_secret {
+                    Access::Secret { group: config.group.clone() }
+                } else {
+                    Access::Public
+                };
+                PlannedFile { role, on_disk: on_disk(root, &target), target, content, access }
+            })
+            .collect();
 
         Ok(Self {
             files,
@@ -183,6 +213,7 @@ impl Plan {
             handlers,
             inputs: vec![galaxy.source.path.clone(), job_conf_path],
             dropped: sections.dropped,
+            secrets: secrets.clone(),
         })
     }
 }
@@ -212,6 +243,7 @@ fn read_job_conf(path: &Path) -> Result<JobConf> {
              `layout.job_conf` in zerg.toml (or `job_config_file` in galaxy.yml) to its path",
         )
     })?;
+    let source = source.with_kind(Kind::Xml);
     jobconf::read(&source).map_err(|e| job_conf_error(&source, &e))
 }
 

@@ -81,6 +81,40 @@ fn secrets_are_never_world_readable() {
 }
 
 #[test]
+fn a_vassal_holding_a_secret_is_never_world_readable() {
+    let dir = fixture_copy("example");
+    assert_eq!(build(dir.path(), &[]).status.code(), Some(0));
+    let root = dir.path();
+    assert_eq!(mode(&root.join(OUTPUTS[1])), 0o644);
+
+    // galaxy.yml's `uwsgi:` section gives both zerglings a secret: zergling A's vassal holds it
+    // too from now on, and loses its world bits; the pool's vassal does not hold it.
+    let galaxy = root.join("srv/galaxy/config/galaxy.yml");
+    let text = fs::read_to_string(&galaxy).unwrap();
+    let text =
+        text.replace("  processes: 2\n", "  processes: 2\n  env: AWS_SECRET_ACCESS_KEY=Aws-Sk-9\n");
+    fs::write(&galaxy, text).unwrap();
+    assert_eq!(build(root, &[]).status.code(), Some(0));
+    assert!(fs::read_to_string(root.join(OUTPUTS[1])).unwrap().contains("Aws-Sk-9"));
+    assert_eq!(mode(&root.join(OUTPUTS[1])), 0o640);
+    assert_eq!(mode(&root.join(OUTPUTS[0])), 0o644);
+
+    // Written new, it is the owner's alone, like the restarter; Galaxy's user is told when it
+    // could not read it, since the Emperor runs as that user.
+    fs::remove_file(root.join(OUTPUTS[1])).unwrap();
+    set_user(root, "nobody", None);
+    let out = build(root, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(mode(&root.join(OUTPUTS[1])), 0o600);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("cannot read ./{} (owner uid", OUTPUTS[1]))
+            && stderr.contains("the Emperor, run as that user, could not start that vassal"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_group_makes_secrets_group_readable() {
     let dir = fixture_copy("example");
     let toml = dir.path().join("zerg.toml");

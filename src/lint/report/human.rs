@@ -13,10 +13,17 @@ use crate::source::Snippet;
 pub fn human(set: &FileSet, findings: &[Finding], color: bool, with_summary: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    // Each file masked once: its own secrets where they are, and every file's wherever.
+    let secrets = set.secrets();
+    let shown: Vec<Option<Snippet>> = set
+        .files
+        .iter()
+        .map(|f| f.read_error.is_none().then(|| f.source.shown_snippet(&secrets)))
+        .collect();
 
     let mut blocks = Vec::new();
     for finding in findings {
-        let diagnostic = FindingDiagnostic::new(set, finding);
+        let diagnostic = FindingDiagnostic::new(set, &shown, finding);
         let mut text = String::new();
         if handler.render_report(&mut text, &diagnostic).is_err() {
             text = format!("{}: {}", diagnostic.header, finding.message);
@@ -80,9 +87,9 @@ struct RelatedDiagnostic {
 }
 
 impl<'a> FindingDiagnostic<'a> {
-    fn new(set: &FileSet, finding: &'a Finding) -> Self {
-        let readable = |index: usize| set.files.get(index).filter(|f| f.read_error.is_none());
-        let source = readable(finding.file).map(|f| f.source.snippet());
+    fn new(set: &FileSet, shown: &[Option<Snippet>], finding: &'a Finding) -> Self {
+        let readable = |index: usize| shown.get(index).cloned().flatten();
+        let source = readable(finding.file);
 
         let mut labels = Vec::new();
         if source.is_some() {
@@ -103,7 +110,7 @@ impl<'a> FindingDiagnostic<'a> {
                 };
                 related.push(RelatedDiagnostic {
                     label,
-                    source: readable(r.file).map(|f| f.source.snippet()),
+                    source: readable(r.file),
                     span: r.span.clone(),
                 });
             }
