@@ -233,11 +233,10 @@ pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Re
         });
     }
 
-    let installed_a = plan
-        .files
-        .iter()
-        .zip(&old_texts)
-        .find_map(|(file, old)| (file.role == Role::Zergling).then_some(old.as_deref()).flatten());
+    let installed_a =
+        plan.files.iter().zip(&old_texts).find_map(|(file, old)| {
+            (file.role == Role::Zergling).then_some(old.as_deref()).flatten()
+        });
     let mut notes = notes::notes(&plan, &files, installed_a);
     if let Some(secrets) = hidden {
         for note in &mut notes {
