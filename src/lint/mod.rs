@@ -290,9 +290,13 @@ pub fn run(set: &FileSet) -> Vec<Finding> {
 /// [`run`] with another list of rules (the framework's own findings are always made).
 pub fn run_rules(set: &FileSet, rules: &[&dyn Rule]) -> Vec<Finding> {
     let mut findings = framework_findings(set);
+    let effective = rules::effective::effective(set);
+    let mut found = Vec::new();
     for rule in rules {
-        rule.check(set, &mut findings);
+        rule.check(&effective, &mut found);
     }
+    rules::effective::point_into_includes(&effective, &mut found);
+    findings.extend(found);
 
     let mut known: Vec<&'static RuleInfo> = FRAMEWORK.to_vec();
     known.extend(rules.iter().map(|r| r.info()));
@@ -357,7 +361,9 @@ fn framework_findings(set: &FileSet) -> Vec<Finding> {
             ));
             continue;
         }
-        if let Some(Err(e)) = &file.yaml {
+        // A file only libyaml cannot read is still read by a PyPI uWSGI and linted as it reads
+        // it; ZC302 and ZC303 report the syntax then.
+        if let Some(Err(e)) = file.yaml.as_ref().filter(|_| !rules::effective::recoverable(file)) {
             findings.push(Finding::new(
                 &UNREADABLE_INPUT,
                 index,

@@ -2,6 +2,7 @@
 //! span of every key and value, so that a finding can point at the exact place in the file.
 
 mod reader;
+pub mod safe_load;
 
 pub use reader::parse;
 
