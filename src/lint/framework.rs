@@ -26,7 +26,9 @@ pub(super) fn findings(set: &FileSet) -> Vec<Finding> {
             ));
             continue;
         }
-        if let Some(Err(e)) = &file.yaml {
+        // A file only libyaml cannot read is still read by a PyPI uWSGI and linted as it reads
+        // it; ZC302 and ZC303 report the syntax then.
+        if let Some(Err(e)) = file.yaml.as_ref().filter(|_| !rules::effective::recoverable(file)) {
             findings.push(Finding::new(
                 &UNREADABLE_INPUT,
                 index,

@@ -292,9 +292,13 @@ pub fn run(set: &FileSet) -> Vec<Finding> {
 /// [`run`] with another list of rules (the framework's own findings are always made).
 pub fn run_rules(set: &FileSet, rules: &[&dyn Rule]) -> Vec<Finding> {
     let mut findings = framework::findings(set);
+    let effective = rules::effective::effective(set);
+    let mut found = Vec::new();
     for rule in rules {
-        rule.check(set, &mut findings);
+        rule.check(&effective, &mut found);
     }
+    rules::effective::point_into_includes(&effective, &mut found);
+    findings.extend(found);
 
     let mut known: Vec<&'static RuleInfo> = FRAMEWORK.to_vec();
     known.extend(rules.iter().map(|r| r.info()));

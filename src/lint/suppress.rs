@@ -1,6 +1,8 @@
 //! Suppression comments: `# zergcfg: ignore[ZC101, unknown-option] reason` in YAML and
 //! `<!-- zergcfg: ignore[ZC104] reason -->` in XML silence the named rules (by code or name) on
-//! the comment's own line, or, when the comment stands alone on its line, on the line below.
+//! the comment's own line, or, when the comment stands alone on its line, on the line below; in
+//! XML, when the line below starts an element, on every line of its start tag (`<handler` with
+//! its `id="..."` on the next line).
 //!
 //! Every suppression must say why. One that gives no reason still suppresses (so that the
 //! finding is not reported twice) but is itself reported as ZC002, as is each rule it names
@@ -35,6 +37,9 @@ pub struct Suppression {
     pub end_line: usize,
     /// Whether nothing but blanks precedes the comment on its line.
     pub own_line: bool,
+    /// Zero-based last line a comment alone on its line covers below it: the next line, or the
+    /// last line of the XML start tag that begins there.
+    pub below_end: usize,
     /// The rules named in `ignore[...]`; `None` when the comment does not read as one.
     pub targets: Option<Vec<Target>>,
     /// The text after `]`, trimmed; `None` when empty.
@@ -44,7 +49,7 @@ pub struct Suppression {
 impl Suppression {
     /// Whether the suppression covers a finding that starts on zero-based `line`.
     pub fn covers(&self, line: usize) -> bool {
-        line == self.line || (self.own_line && line == self.end_line + 1)
+        line == self.line || (self.own_line && line > self.end_line && line <= self.below_end)
     }
 }
 
@@ -58,9 +63,40 @@ pub fn find(text: &str, xml: bool) -> Vec<Suppression> {
             let trimmed = inside.trim_start();
             let after = trimmed.strip_prefix(MARKER)?;
             let at = body.start + (inside.len() - trimmed.len()) + MARKER.len();
-            Some(parse(text, span, at, after, body.end))
+            let mut suppression = parse(text, span, at, after, body.end);
+            if xml {
+                suppression.below_end = start_tag_end_line(text, suppression.span.end)
+                    .filter(|end| *end > suppression.end_line)
+                    .unwrap_or(suppression.below_end);
+            }
+            Some(suppression)
         })
         .collect()
+}
+
+/// The zero-based line on which the XML start tag that begins on the line after `from` ends,
+/// if the next line that is not blank starts with one and it is that line.
+fn start_tag_end_line(text: &str, from: usize) -> Option<usize> {
+    let (comment_line, _) = line_col(text, from);
+    let rest = &text[from..];
+    let start = from + (rest.len() - rest.trim_start().len());
+    let (line, _) = line_col(text, start);
+    let tag = &text[start..];
+    let name_start = tag.strip_prefix('<')?.chars().next()?;
+    if line != comment_line + 1 || !(name_start.is_alphabetic() || name_start == '_') {
+        return None;
+    }
+
+    let mut quote = None;
+    for (i, c) in tag.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(line_col(text, start + i).0 - 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Reads the part after `zergcfg:` (which starts at byte `at` and ends at `end`).
@@ -74,6 +110,7 @@ fn parse(text: &str, span: Span, at: usize, after: &str, end: usize) -> Suppress
         line: line - 1,
         end_line: end_line - 1,
         own_line,
+        below_end: end_line,
         targets: None,
         reason: None,
     };
@@ -309,6 +346,20 @@ mod tests {
         assert_eq!(found[1].reason, None);
         assert_eq!(find("# zergcfg: ignore[] x\n", false)[0].targets, None);
         assert_eq!(find("# zergcfg: ignore[ZC101 x\n", false)[0].targets, None);
+    }
+
+    #[test]
+    fn an_xml_comment_above_an_element_covers_its_whole_start_tag() {
+        let text = "<handlers>\n  <!-- zergcfg: ignore[ZC103] why -->\n  <handler\n    \
+                    id=\"\"\n    tags=\"a>b\"/>\n  <handler id=\"x\"/>\n</handlers>\n";
+        let found = find(text, true);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].covers(2) && found[0].covers(3) && found[0].covers(4));
+        assert!(!found[0].covers(5));
+
+        let yaml = "uwsgi:\n  # zergcfg: ignore[ZC304] why\n  a: 1\n  b: 2\n";
+        let found = find(yaml, false);
+        assert!(found[0].covers(2) && !found[0].covers(3));
     }
 
     #[test]

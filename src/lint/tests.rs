@@ -150,6 +150,32 @@ fn findings_are_sorted_by_file_then_position() {
 }
 
 #[test]
+fn a_file_only_libyaml_rejects_is_linted_as_pypi_reads_it() {
+    // The test rule sees the mule that follows a value libyaml cannot read.
+    let text = "uwsgi:\n  processes: @file\n  mule: x.py\n";
+    let findings = run_rules(&set(&[(Role::Restarter, "b.yml", text)], None), RULES);
+    assert_eq!(codes(&findings), ["ZC901"]);
+    assert_eq!(exit_code(&findings), 1);
+
+    let findings = run(&set(&[(Role::Restarter, "b.yml", text)], None));
+    assert!(codes(&findings).contains(&"ZC302"), "{:?}", codes(&findings));
+    assert!(!codes(&findings).contains(&"ZC001"), "{:?}", codes(&findings));
+
+    // Nothing of uWSGI's or Galaxy's to read at all: the file could not be linted.
+    let findings = run_rules(&set(&[(Role::Restarter, "b.yml", "x: [1\n")], None), RULES);
+    assert_eq!(codes(&findings), ["ZC001"]);
+    assert_eq!(exit_code(&findings), 2);
+}
+
+#[test]
+fn a_galaxy_section_that_does_not_read_is_one_zc303() {
+    let text = "uwsgi:\n  master: true\ngalaxy:\n  brand: Galaxy: Training\n";
+    let findings = run(&set(&[(Role::GalaxyConfig, "galaxy.yml", text)], None));
+    assert_eq!(codes(&findings), ["ZC303"]);
+    assert_eq!(exit_code(&findings), 1);
+}
+
+#[test]
 fn assumed_roles_are_zc003() {
     let mut s = set(&[], None);
     s.files.push(LintFile::new(
@@ -165,10 +191,12 @@ fn assumed_roles_are_zc003() {
 
 #[test]
 fn a_syntax_error_after_tabs_points_at_the_tabs() {
+    // Tabs in a uWSGI section: the line-based reader reads on, libyaml stops (ZC302).
     let text = "uwsgi:\n\t\tmule: x.py\n";
-    let findings = run_rules(&set(&[(Role::Zergling, "a.yml", text)], None), RULES);
-    assert_eq!(codes(&findings), ["ZC001"]);
-    assert_eq!(&text[findings[0].span.clone()], "\t\t");
+    let findings = run_rules(&set(&[(Role::Zergling, "a.yml", text)], None), rules::ALL);
+    let zc302: Vec<&Finding> = findings.iter().filter(|f| f.rule.code == "ZC302").collect();
+    assert_eq!(zc302.len(), 1, "{findings:?}");
+    assert_eq!(&text[zc302[0].span.clone()], "\t\tmule: x.py");
     assert_eq!(framework::onto_tabs("a:\tb", 3..3), 2..3);
     assert_eq!(framework::onto_tabs("a: b", 3..3), 3..3);
     assert_eq!(framework::onto_tabs("a:\tb", 3..4), 3..4);

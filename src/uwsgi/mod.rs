@@ -2,9 +2,14 @@
 //! keys kept, plus what the zerg dance needs to know about them (binds, mules, farms, handler
 //! names).
 
+pub mod lines;
 pub mod magic;
 pub mod option_table;
+pub mod placeholders;
 pub mod portable;
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::Protocol;
 use crate::source::Span;
@@ -21,6 +26,20 @@ pub struct UwsgiOption {
     pub key_span: Span,
     /// Bytes of the value as written (quotes included).
     pub value_span: Span,
+    /// For an option read from a file that this one includes (`yaml: other.yml`): where it is
+    /// written there. Its own spans then cover the whole include line.
+    pub included: Option<Arc<Included>>,
+}
+
+/// Where an option taken from an included file is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Included {
+    /// The included file, as lint names it (the path it was given, for a linted file).
+    pub path: PathBuf,
+    /// Its index in the lint run's set of files, when it is one of them.
+    pub file: Option<usize>,
+    /// Bytes of the option, key through value, in that file.
+    pub span: Span,
 }
 
 impl UwsgiOption {
@@ -70,6 +89,7 @@ pub fn options(section: &Node) -> Result<Vec<UwsgiOption>, SectionError> {
                 value: value.clone(),
                 key_span: entry.key.span.clone(),
                 value_span: span.clone(),
+                included: None,
             }),
             other => Err(SectionError {
                 message: format!("`{}` has a list or mapping as its value", entry.key.value),
@@ -82,6 +102,50 @@ pub fn options(section: &Node) -> Result<Vec<UwsgiOption>, SectionError> {
             }),
         })
         .collect()
+}
+
+/// A number as uWSGI reads most numeric options (C's `atoi`): the leading digits after blanks
+/// and an optional sign, and 0 when there are none (`30s` is 30, `abc` is 0).
+pub fn atoi(value: &str) -> i64 {
+    let trimmed = value.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (sign, digits) = match trimmed.as_bytes().first() {
+        Some(b'-') => (-1, &trimmed[1..]),
+        Some(b'+') => (1, &trimmed[1..]),
+        _ => (1, trimmed),
+    };
+    let end = digits.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(digits.len());
+    digits[..end]
+        .bytes()
+        .fold(0_i64, |n, d| n.saturating_mul(10).saturating_add(i64::from(d - b'0')))
+        * sign
+}
+
+/// A path with `.`, `..` and repeated `/` folded away, as the kernel resolves it when no
+/// symbolic link is involved; a relative path is taken relative to `base` when one is given.
+pub fn normalize_path(path: &str, base: Option<&Path>) -> PathBuf {
+    let joined = match base {
+        Some(base) if !path.starts_with('/') => base.join(path),
+        _ => PathBuf::from(path),
+    };
+    let mut out = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether an option value names a file system path rather than an address (`127.0.0.1:9191`)
+/// or an abstract socket (`@name`).
+pub fn is_path_value(value: &str) -> bool {
+    !value.starts_with('@') && (value.contains('/') || !value.contains(':'))
 }
 
 /// Options that make an instance bind an address itself, with the protocol they speak.
@@ -212,6 +276,32 @@ mod tests {
         assert_eq!(farm_tag("job-handlers.special"), Some(Some("special")));
         assert_eq!(farm_tag("job-handlers."), None);
         assert_eq!(farm_tag("workflow-schedulers"), None);
+    }
+
+    #[test]
+    fn numbers_read_as_atoi_reads_them() {
+        assert_eq!(atoi("30"), 30);
+        assert_eq!(atoi(" 30s"), 30);
+        assert_eq!(atoi("abc"), 0);
+        assert_eq!(atoi(""), 0);
+        assert_eq!(atoi("-5x"), -5);
+        assert_eq!(atoi("+7"), 7);
+    }
+
+    #[test]
+    fn paths_fold_dots_and_slashes() {
+        let norm = |p: &str| normalize_path(p, None).display().to_string();
+        assert_eq!(norm("/srv/galaxy/var//zergling.pid"), "/srv/galaxy/var/zergling.pid");
+        assert_eq!(norm("/srv/galaxy/var/../var/zergling.pid"), "/srv/galaxy/var/zergling.pid");
+        assert_eq!(norm("/srv/galaxy/var/./zergling.fifo"), "/srv/galaxy/var/zergling.fifo");
+        let base = Path::new("/srv/galaxy/server");
+        assert_eq!(
+            normalize_path("../var/a.sock", Some(base)),
+            Path::new("/srv/galaxy/var/a.sock")
+        );
+        assert_eq!(normalize_path("/abs", Some(base)), Path::new("/abs"));
+        assert!(is_path_value("/srv/a.sock") && is_path_value("var/a.sock"));
+        assert!(!is_path_value("127.0.0.1:9191") && !is_path_value("@pool"));
     }
 
     #[test]

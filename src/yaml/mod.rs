@@ -4,6 +4,7 @@
 pub mod pyyaml;
 mod reader;
 pub mod resolve;
+pub mod safe_load;
 
 pub use reader::parse;
 

@@ -37,6 +37,21 @@ pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
     Reader::new(text).documents()
 }
 
+/// saphyr-parser's events of `text` with their spans in bytes, up to the end of the stream or
+/// the first error, for checks that need the events rather than the tree.
+pub(super) fn events(text: &str) -> impl Iterator<Item = Result<(Event<'_>, Span), YamlError>> {
+    let mut reader = Reader::new(text);
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let next = reader.next();
+        done = matches!(next, Ok((Event::StreamEnd, _)) | Err(_));
+        Some(next)
+    })
+}
+
 /// Where a node sits in its parent; some spans depend on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {

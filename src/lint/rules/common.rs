@@ -1,6 +1,7 @@
 //! What several rules need to know about the dance's files: zergling A's handler names, the
-//! pool's socket, the `galaxy:` section of a file, the `writefifo` hooks of a zergling, and how
-//! the restarter's job conf makes Galaxy 21.09 assign the jobs zergling B creates.
+//! pool's sockets, the `galaxy:` section of a file, the FIFO hooks of a zergling, paths as an
+//! instance resolves them, where a path on the target machine is among the linted files, and
+//! how the restarter's job conf makes Galaxy 21.09 assign the jobs zergling B creates.
 //!
 //! The handler-name logic here is also what `build` uses, so lint and build never disagree on
 //! the names of A's mules.
@@ -113,15 +114,28 @@ pub struct PoolSocket {
     pub addresses: Vec<(String, Span)>,
 }
 
-/// The pool's socket: the first `zergpool` (or `zerg-pool`) line of the pool file that has a
-/// `:`, split there as uWSGI splits it.
+/// The pool's first socket: its first `zergpool` (or `zerg-pool`) line that has a `:`, split
+/// there as uWSGI splits it.
 pub fn pool_socket(set: &FileSet) -> Option<PoolSocket> {
-    let (index, file) = set.by_role(Role::Pool)?;
-    let option = file
-        .options()?
+    pool_sockets(set).into_iter().next()
+}
+
+/// Every socket of the pool, one per `zergpool` (or `zerg-pool`) line with a `:`, in order: a
+/// zergling may attach to any of them.
+pub fn pool_sockets(set: &FileSet) -> Vec<PoolSocket> {
+    let Some((index, file)) = set.by_role(Role::Pool) else {
+        return Vec::new();
+    };
+    file.options()
+        .unwrap_or(&[])
         .iter()
         .filter(|o| o.key == "zergpool" || o.key == "zerg-pool")
-        .find(|o| o.value.contains(':'))?;
+        .filter_map(|option| pool_line(index, file, option))
+        .collect()
+}
+
+/// One `zergpool` line split at its first `:`.
+fn pool_line(index: usize, file: &LintFile, option: &UwsgiOption) -> Option<PoolSocket> {
     let (socket, rest) = option.value.split_once(':')?;
 
     let mut addresses = Vec::new();
@@ -145,11 +159,17 @@ pub fn pool_socket(set: &FileSet) -> Option<PoolSocket> {
     })
 }
 
-/// A `hook-*: writefifo:<fifo> <command>` line.
+/// The hook actions that write into a FIFO: `writefifo`, and `spinningfifo`, which waits until
+/// the FIFO exists and has a reader (uWSGI 2.0.15 and later).
+pub const FIFO_ACTIONS: &[&str] = &["writefifo", "spinningfifo"];
+
+/// A `hook-*: writefifo:<fifo> <command>` (or `spinningfifo:`) line.
 #[derive(Debug, Clone)]
 pub struct WriteFifo<'a> {
     /// The option.
     pub option: &'a UwsgiOption,
+    /// `writefifo` or `spinningfifo`.
+    pub action: &'static str,
     /// Its position among the file's options.
     pub index: usize,
     /// The FIFO written to.
@@ -162,24 +182,29 @@ pub struct WriteFifo<'a> {
     pub command_span: Span,
 }
 
-/// Every `writefifo` hook of a file, in order.
+/// Every `writefifo` and `spinningfifo` hook of a file, in order.
 pub fn write_fifo_hooks(file: &LintFile) -> Vec<WriteFifo<'_>> {
     let mut hooks = Vec::new();
     for (index, option) in file.options().unwrap_or(&[]).iter().enumerate() {
         if !option.key.starts_with("hook-") {
             continue;
         }
-        let Some(args) = option.value.strip_prefix("writefifo:") else {
+        let found = FIFO_ACTIONS.iter().find_map(|action| {
+            let args = option.value.strip_prefix(action)?.strip_prefix(':')?;
+            Some((*action, args))
+        });
+        let Some((action, args)) = found else {
             continue;
         };
 
-        let base = "writefifo:".len();
+        let base = action.len() + 1;
         let (fifo, command, command_at) = match args.split_once(' ') {
             Some((fifo, command)) => (fifo, command, base + fifo.len() + 1),
             None => (args, "", option.value.len()),
         };
         hooks.push(WriteFifo {
             option,
+            action,
             index,
             fifo: fifo.to_string(),
             fifo_span: option.value_sub_span(&file.source.text, base..base + fifo.len()),
@@ -281,6 +306,138 @@ pub fn config_dir(set: &FileSet, file: &LintFile) -> PathBuf {
     }
 }
 
+/// The directory an instance resolves its relative paths against: its last `chdir`, else, for
+/// a vassal, the directory the Emperor starts it in (its own); `None` for the restarter
+/// without `chdir`, whose working directory is wherever it is started from.
+pub fn path_base(file: &LintFile) -> Option<PathBuf> {
+    let own_dir = file.source.path.parent().map(absolute);
+    let vassal = matches!(file.role, Role::Pool | Role::Zergling);
+    let start = vassal.then(|| own_dir.clone()).flatten();
+    match file.options_named("chdir").last() {
+        Some(chdir) => Some(uwsgi::normalize_path(chdir.value.trim(), start.as_deref())),
+        None => start,
+    }
+}
+
+/// An option value as the instance uses it, for comparing with another instance's: a path is
+/// folded (`//`, `.`, `..`) and taken relative to `base`; an address or abstract socket is
+/// only trimmed.
+pub fn resolved(value: &str, base: Option<&Path>) -> String {
+    let value = value.trim();
+    if uwsgi::is_path_value(value) {
+        uwsgi::normalize_path(value, base).display().to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// A path made absolute against the current directory and folded, for comparing file names.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    uwsgi::normalize_path(&joined.to_string_lossy(), None)
+}
+
+/// Where lint finds a file named by its path on the target machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// It is one of the linted files (this index).
+    InSet(usize),
+    /// It is not linted, but readable here.
+    OnDisk(PathBuf),
+}
+
+/// Finds the file a configuration names by `target`, a path on the target machine. Linted
+/// files come first, since lint may be looking at copies: the file at exactly that path, or one
+/// whose path ends with it (a copy of the layout under another root), or one with the same
+/// name in a directory of the same name (`config/galaxy.yml` for
+/// `/srv/galaxy/config/galaxy.yml`). Then a file at that path on this machine, and last a
+/// linted file of the same name wherever it is (the files were copied for linting).
+pub fn find_file(set: &FileSet, target: &Path) -> Option<Found> {
+    let target = absolute(target);
+    let paths: Vec<PathBuf> = set.files.iter().map(|f| absolute(&f.source.path)).collect();
+    let relative = target.strip_prefix("/").unwrap_or(&target);
+
+    let exact = paths.iter().position(|p| *p == target);
+    let under_root = || {
+        (relative.components().count() > 1)
+            .then(|| paths.iter().position(|p| p.ends_with(relative)))
+            .flatten()
+    };
+    let same_place = || paths.iter().position(|p| same_name_and_dir(p, &target));
+    if let Some(index) = exact.or_else(under_root).or_else(same_place) {
+        return Some(Found::InSet(index));
+    }
+    if target.is_file() {
+        return Some(Found::OnDisk(target));
+    }
+    let same_name: Vec<usize> = (0..paths.len())
+        .filter(|&i| target.file_name().is_some() && paths[i].file_name() == target.file_name())
+        .collect();
+    match same_name[..] {
+        [index] => Some(Found::InSet(index)),
+        _ => None,
+    }
+}
+
+/// The text of a file that a configuration names and lint was not given, when it is UTF-8 and
+/// no larger than a configuration file gets (1 MiB): a path in a file is no reason to read
+/// anything else.
+pub fn read_named(path: &Path) -> Option<String> {
+    use std::io::Read as _;
+
+    const LIMIT: u64 = 1 << 20;
+    let mut text = String::new();
+    let file = std::fs::File::open(path).ok()?;
+    file.take(LIMIT + 1).read_to_string(&mut text).ok()?;
+    (text.len() as u64 <= LIMIT).then_some(text)
+}
+
+/// Whether lint can tell that nothing exists at `target`: no file is found for it, and its
+/// directory exists here, or linted files of the same kind (`like`) come from a directory of
+/// that name, so that the file would have been among them.
+pub fn known_missing(set: &FileSet, target: &Path, like: impl Fn(&LintFile) -> bool) -> bool {
+    if find_file(set, target).is_some() {
+        return false;
+    }
+    let target = absolute(target);
+    let Some(dir) = target.parent() else {
+        return false;
+    };
+    dir.is_dir()
+        || set.files.iter().filter(|f| like(f)).any(|f| {
+            let parent = absolute(&f.source.path);
+            let parent = parent.parent().unwrap_or(Path::new("/"));
+            parent == dir || (dir.file_name().is_some() && parent.file_name() == dir.file_name())
+        })
+}
+
+/// Whether two paths name the same file: equal once folded, or found as the same file.
+pub fn same_file(set: &FileSet, a: &Path, b: &Path) -> bool {
+    if absolute(a) == absolute(b) {
+        return true;
+    }
+    match (find_file(set, a), find_file(set, b)) {
+        (Some(Found::InSet(x)), Some(Found::InSet(y))) => x == y,
+        (Some(Found::OnDisk(x)), Some(Found::OnDisk(y))) => {
+            x.canonicalize().ok().is_some_and(|x| y.canonicalize().ok() == Some(x))
+        }
+        _ => false,
+    }
+}
+
+/// Whether `path` is `target`'s file name in a directory named like `target`'s.
+fn same_name_and_dir(path: &Path, target: &Path) -> bool {
+    let dir_name = |p: &Path| p.parent().and_then(Path::file_name).map(ToOwned::to_owned);
+    path.file_name().is_some()
+        && path.file_name() == target.file_name()
+        && dir_name(path).is_some()
+        && dir_name(path) == dir_name(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +494,58 @@ mod tests {
         assert_eq!(&text[hooks[0].command_span.clone()], "q");
         assert_eq!(hooks[1].command, "");
         assert_eq!(&text[hooks[1].fifo_span.clone()], "/run/c.fifo");
+
+        let f =
+            file(Role::Zergling, "uwsgi:\n  hook-accepting1-once: spinningfifo:/run/a.fifo q\n");
+        let hooks = write_fifo_hooks(&f);
+        assert_eq!((hooks[0].action, hooks[0].fifo.as_str()), ("spinningfifo", "/run/a.fifo"));
+    }
+
+    #[test]
+    fn pool_sockets_are_every_zergpool_line() {
+        let text = "uwsgi:\n  zergpool: /run/a.sock:127.0.0.1:8080\n  zergpool: nothing\n  \
+                    zerg-pool: /run/b.sock:127.0.0.1:8081\n";
+        let set = FileSet { files: vec![file(Role::Pool, text)], config: None };
+        let sockets: Vec<_> = pool_sockets(&set).into_iter().map(|p| p.socket).collect();
+        assert_eq!(sockets, ["/run/a.sock", "/run/b.sock"]);
+    }
+
+    #[test]
+    fn resolved_values_fold_paths_against_chdir() {
+        let f = file(Role::Restarter, "uwsgi:\n  chdir: /srv/galaxy/server\n");
+        let base = path_base(&f);
+        assert_eq!(resolved("../var/./a.pid", base.as_deref()), "/srv/galaxy/var/a.pid");
+        assert_eq!(resolved(" 127.0.0.1:9191 ", base.as_deref()), "127.0.0.1:9191");
+        let b = file(Role::Restarter, "uwsgi:\n  processes: 1\n");
+        assert_eq!(path_base(&b), None);
+        let a = LintFile::new(Role::Zergling, false, Source::new("/v/a.yml", "uwsgi:\n  x: 1\n"));
+        assert_eq!(path_base(&a), Some(PathBuf::from("/v")));
+    }
+
+    #[test]
+    fn files_are_found_among_copies_then_on_disk() {
+        let files =
+            ["/tmp/copy/config/galaxy.yml", "/tmp/root/srv/galaxy/vassals/vassal-zergling.yml"];
+        let set = FileSet {
+            files: files
+                .iter()
+                .map(|p| LintFile::new(Role::Other, false, Source::new(*p, "")))
+                .collect(),
+            config: None,
+        };
+        let find = |p: &str| find_file(&set, Path::new(p));
+        assert_eq!(find("/tmp/copy/config/./galaxy.yml"), Some(Found::InSet(0)));
+        assert_eq!(find("/srv/galaxy/config/galaxy.yml"), Some(Found::InSet(0)));
+        assert_eq!(find("/srv/galaxy/vassals/vassal-zergling.yml"), Some(Found::InSet(1)));
+        assert_eq!(find("/srv/galaxy/other/galaxy.yml"), Some(Found::InSet(0)));
+        assert_eq!(find("/srv/galaxy/other/job_conf.xml"), None);
+        let any = |_: &LintFile| true;
+        assert!(known_missing(&set, Path::new("/srv/galaxy/config/job_conf-nope.xml"), any));
+        assert!(!known_missing(&set, Path::new("/srv/galaxy/config/job_conf-nope.xml"), |f| {
+            f.role.is_job_conf()
+        }));
+        assert!(!known_missing(&set, Path::new("/nowhere-here/job_conf.xml"), any));
+        assert!(same_file(&set, Path::new("/srv/galaxy/config/galaxy.yml"), Path::new(files[0])));
     }
 
     #[test]

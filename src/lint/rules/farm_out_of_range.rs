@@ -3,21 +3,29 @@
 //! `farm: <name>:<id>[,<id>...]` groups mules by their 1-based position among the instance's
 //! mules (one per `mule` line, plus the count of each `mules`). An id of 0, an id above that
 //! count, or a value uWSGI cannot split stops the instance at start.
+//!
+//! uWSGI splits the ids with `strtok`, which skips empty ones (`1,,2`), and reads each with
+//! `atoi` (`1x` is mule 1, `x` is 0); uWSGI 2.0.31 starts with `1,,2` and with `1x`. Galaxy
+//! reads the same option with Python's `int()` for every comma-separated part, which fails on
+//! an empty part and on `1x`, so those are reported too.
 
 use super::syntax::{uwsgi_files, value_or_key};
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
-use crate::uwsgi::{UwsgiOption, mule_count};
+use crate::uwsgi::{UwsgiOption, atoi, mule_count};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
     code: "ZC305",
     name: "farm-out-of-range",
     severity: Severity::Error,
-    summary: "a `farm` names a mule id of 0 or above the number of mules, or is malformed",
+    summary: "a `farm` names a mule id of 0 or above the number of mules, is malformed, or has an \
+              id Galaxy cannot read",
     why: "A farm lists mules by position, from 1 to the number of mules the instance starts (one \
           per `mule` line, plus each `mules` count). uWSGI refuses to start with an id outside \
           that range or a value that is not `name:id[,id...]`; for zergling A started by the \
-          Emperor that means a respawn loop and no job handlers at all.",
+          Emperor that means a respawn loop and no job handlers at all. uWSGI itself skips an \
+          empty id (`1,,2`) and reads `1x` as 1, but Galaxy reads every comma-separated id \
+          with Python's `int()` to name its handlers, and fails on both.",
     bad: "uwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  farm: \
           job-handlers:1,2,3\n",
     good: "uwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  farm: \
@@ -66,15 +74,33 @@ fn check_farm(text: &str, index: usize, farm: &UwsgiOption, mules: u32, out: &mu
     for id in ids.split(',') {
         let range = offset..offset + id.len();
         offset += id.len() + 1;
-        let span = farm.value_sub_span(text, range);
+        let span = farm.value_sub_span(text, range.clone());
 
-        let (message, label) = match id.trim().parse::<u64>() {
-            Err(_) => (
-                format!("`{id}` in farm `{name}` is not a mule id, and uWSGI refuses to start"),
-                "not a number",
+        let span = if id.is_empty() {
+            // Point at the comma (or colon) before the empty part.
+            let at = farm.value_sub_span(text, range.start.saturating_sub(1)..range.start);
+            if at.is_empty() { value_or_key(farm) } else { at }
+        } else {
+            span
+        };
+
+        let (message, label) = match atoi(id) {
+            _ if id.trim().is_empty() => (
+                format!(
+                    "farm `{name}` has an empty mule id: uWSGI skips it, but Galaxy reads every \
+                     comma-separated id with Python's `int()` and fails on it"
+                ),
+                "empty id",
             ),
-            Ok(0) => (format!("farm `{name}` names mule 0, but mule ids start at 1"), "mule 0"),
-            Ok(n) if n > u64::from(mules) => (
+            0 => (
+                if python_int(id) {
+                    format!("farm `{name}` names mule 0, but mule ids start at 1")
+                } else {
+                    format!("`{id}` in farm `{name}` is not a mule id, and uWSGI refuses to start")
+                },
+                if python_int(id) { "mule 0" } else { "not a number" },
+            ),
+            n if n < 0 || n > i64::from(mules) => (
                 format!(
                     "farm `{name}` names mule {n}, but the instance starts {}",
                     match mules {
@@ -85,10 +111,29 @@ fn check_farm(text: &str, index: usize, farm: &UwsgiOption, mules: u32, out: &mu
                 ),
                 "no such mule",
             ),
-            Ok(_) => continue,
+            n if !python_int(id) => (
+                format!(
+                    "`{id}` in farm `{name}` is mule {n} to uWSGI, which reads only its leading \
+                     digits, but Galaxy reads it with Python's `int()` and fails on it"
+                ),
+                "not a plain number",
+            ),
+            _ => continue,
         };
         out.push(Finding::new(&RULE, index, span, message, label, ids_help.clone()));
     }
+}
+
+/// Whether Python's `int()` reads `id`: blanks around an optional sign and digits, with single
+/// underscores between digits.
+fn python_int(id: &str) -> bool {
+    let id = id.trim();
+    let digits = id.strip_prefix(['+', '-']).unwrap_or(id);
+    !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_')
 }
 
 /// `1,2,...,n`.
@@ -121,6 +166,21 @@ mod tests {
         assert_eq!(spans(text), vec!["0", "3", "job-handlers", "y"]);
         let found = check(&FarmOutOfRange, &single(text));
         assert!(found[1].help.contains("job-handlers:1,2"), "{}", found[1].help);
+    }
+
+    #[test]
+    fn empty_and_trailing_garbage_ids_agree_with_uwsgi_and_galaxy() {
+        let text = "uwsgi:\n  mule: a.py\n  mule: a.py\n  farm: job-handlers:1,,2\n";
+        let found = check(&FarmOutOfRange, &single(text));
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].span.clone()], ",");
+        assert!(found[0].message.contains("uWSGI skips it"), "{}", found[0].message);
+
+        let text = "uwsgi:\n  mule: a.py\n  mule: a.py\n  farm: job-handlers:1x, 2\n";
+        let found = check(&FarmOutOfRange, &single(text));
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].span.clone()], "1x");
+        assert!(found[0].message.contains("is mule 1 to uWSGI"), "{}", found[0].message);
     }
 
     #[test]

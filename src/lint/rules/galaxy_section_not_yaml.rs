@@ -1,11 +1,13 @@
 //! ZC303 galaxy-section-not-yaml: a file holding a `galaxy:` section (galaxy.yml, the
-//! restarter) that real YAML cannot read.
+//! restarter) that Galaxy's YAML reader, `PyYAML`'s `safe_load`, cannot read.
 //!
 //! uWSGI's line-based reader (`PyPI` builds) takes `key: a: b` or a tab in its stride, so the
-//! file can look fine until Galaxy itself reads it with `PyYAML` and fails to start. The
-//! framework reports every unparsable file as ZC001 all the same; this rule adds, for a file
-//! with a top-level `galaxy:` line, where the real-YAML problem is and why uWSGI did not
-//! complain. Both findings appear for such a file.
+//! file can look fine until Galaxy itself reads it with `PyYAML` and fails to start. This rule
+//! says, for a file with a top-level `galaxy:` line, where the problem is and why uWSGI did not
+//! complain; the rest of the file is still linted as uWSGI's line-based reader reads it, so
+//! the file gets this finding rather than ZC001. Files that are valid YAML are checked for
+//! what `safe_load` refuses all the same: a second document, a tag it cannot construct
+//! (`!foo`, `!!int abc`) and a merge key `<<` without a mapping.
 
 use super::syntax::line_at;
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
@@ -18,12 +20,15 @@ pub static RULE: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "a file holding `galaxy:` is not valid YAML, although uWSGI's line-based reader may \
               accept it",
-    why: "Galaxy reads its configuration with PyYAML, real YAML, while a PyPI uWSGI reads the same \
-          file one line at a time and ignores what it does not understand. A value holding `: `, \
-          a tab used for indentation or after a colon, or a stray indentation pass uWSGI's reader \
-          and then stop Galaxy at start-up (or stop the restarter halfway through a restart). \
-          The file's parse error is also reported as ZC001; this finding says where the YAML \
-          problem is and how to fix it for both readers.",
+    why: "Galaxy reads its configuration with PyYAML's `safe_load`, real YAML, while a PyPI uWSGI \
+          reads the same file one line at a time and ignores what it does not understand. A \
+          value holding `: `, a tab used for indentation or after a colon, or a stray \
+          indentation pass uWSGI's reader and then stop Galaxy at start-up (or stop the \
+          restarter halfway through a restart). So do, in a file that is otherwise valid YAML, a \
+          second document (`---`), a tag PyYAML cannot construct (`!foo`, `!!int abc`) and a \
+          merge key `<<` whose value is not a mapping. This finding says where the problem is \
+          and how to fix it for both readers; the rest of the file is linted as uWSGI's \
+          line-based reader reads it.",
     bad: "galaxy:\n  brand: Galaxy: Training\n  job_config_file: \
           /srv/galaxy/config/job_conf-restarter.xml\n",
     good: "galaxy:\n  brand: 'Galaxy: Training'\n  job_config_file: \
@@ -40,10 +45,17 @@ impl Rule for GalaxySectionNotYaml {
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
         for (index, file) in set.files.iter().enumerate() {
-            let Some(Err(error)) = &file.yaml else {
-                continue;
-            };
             let text: &str = &file.source.text;
+            let error = match &file.yaml {
+                Some(Err(error)) => error,
+                Some(Ok(_)) => {
+                    if let Some(galaxy) = top_level_key(text, "galaxy") {
+                        refusals(index, text, galaxy, out);
+                    }
+                    continue;
+                }
+                None => continue,
+            };
             let Some(galaxy) = top_level_key(text, "galaxy") else {
                 continue;
             };
@@ -75,6 +87,31 @@ impl Rule for GalaxySectionNotYaml {
             .with_related(index, galaxy, "Galaxy reads this section with PyYAML");
             out.push(finding);
         }
+    }
+}
+
+/// What `safe_load` refuses in a file that parses.
+fn refusals(index: usize, text: &str, galaxy: Span, out: &mut Vec<Finding>) {
+    for refusal in crate::yaml::safe_load::refusals(text) {
+        out.push(
+            Finding::new(
+                &RULE,
+                index,
+                refusal.span,
+                format!("Galaxy cannot read this file: {}", refusal.message),
+                refusal.label,
+                match refusal.label {
+                    "second document" => "remove the `---` and everything after it, or merge it \
+                                          into the first document: Galaxy reads one document"
+                        .to_string(),
+                    "merge key" => "write the keys themselves, or merge a mapping (`<<: *anchor` \
+                                    on an anchored mapping)"
+                        .to_string(),
+                    _ => "remove the tag, or quote the value to keep it as text".to_string(),
+                },
+            )
+            .with_related(index, galaxy.clone(), "Galaxy reads this file with PyYAML"),
+        );
     }
 }
 
@@ -198,6 +235,24 @@ mod tests {
         let found = galaxy(text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "\t");
+    }
+
+    #[test]
+    fn valid_yaml_that_safe_load_refuses() {
+        let restarter = "uwsgi:\n  master: true\ngalaxy:\n  brand: x\n";
+        for (added, at) in [
+            ("---\nuwsgi:\n  processes: 3\n", "---"),
+            ("  admin_users: !foo bar\n", "!foo bar"),
+            ("  admin_users: !!int abc\n", "!!int abc"),
+            ("  <<: 1\n", "<<"),
+        ] {
+            let text = format!("{restarter}{added}");
+            let found = galaxy(&text);
+            assert_eq!(found.len(), 1, "{added}: {found:?}");
+            assert_eq!(found[0].0, at);
+        }
+        assert!(galaxy(&format!("{restarter}  admin_users: !!str bar\n")).is_empty());
+        assert!(galaxy("uwsgi:\n  master: true\n---\nx: 1\n").is_empty());
     }
 
     #[test]

@@ -1,7 +1,13 @@
 //! ZC205 `hooks-not-crossed`: the hand-over hooks of zergling A and the restarter do not write
 //! `q` into each other's master FIFO when their first worker accepts.
+//!
+//! The FIFO that counts is the other's first `master-fifo`: a master opens only that slot (0)
+//! at start, the others once told to switch to them. `spinningfifo` (which waits for the FIFO)
+//! hands over like `writefifo`. Paths are compared as each instance resolves them.
 
-use crate::lint::rules::common::{master_fifos, uwsgi_key_span, write_fifo_hooks};
+use crate::lint::rules::common::{
+    master_fifos, path_base, resolved, uwsgi_key_span, write_fifo_hooks,
+};
 use crate::lint::{FileSet, Finding, LintFile, Role, Rule, RuleInfo, Severity};
 
 /// The rule's description.
@@ -17,7 +23,8 @@ pub static RULE: RuleInfo = RuleInfo {
           restarter exits. A hook that is missing or points at another FIFO leaves two \
           zerglings running or none; `Q` kills requests in flight, `r` reloads instead of \
           stopping; a hook of another phase fires before the instance serves (or on every \
-          respawn of a worker).",
+          respawn of a worker). Only the first `master-fifo` of an instance (slot 0) is open \
+          when it starts, so the hook must write into that one.",
     bad: "# vassal-zergling.yml\nuwsgi:\n  master-fifo: /srv/galaxy/var/zergling.fifo\n\
           # galaxy-restarter.yml\nuwsgi:\n  master-fifo: /srv/galaxy/var/restarter.fifo\n  \
           hook-accepting1-once: writefifo:/srv/galaxy/var/zergling.fifo Q\n",
@@ -47,6 +54,15 @@ impl Rule for HooksNotCrossed {
         if a.1.options().is_none() || b.1.options().is_none() {
             return;
         }
+        // With one FIFO for both, no hook can point at "the other's" (ZC204 says so).
+        let fifos = |f: &LintFile| -> Vec<String> {
+            let base = path_base(f);
+            master_fifos(f).iter().map(|o| resolved(&o.value, base.as_deref())).collect()
+        };
+        let b_fifos = fifos(b.1);
+        if fifos(a.1).iter().any(|fifo| b_fifos.contains(fifo)) {
+            return;
+        }
         check_direction(a, "zergling A", b, "the restarter", out);
         check_direction(b, "the restarter", a, "zergling A", out);
     }
@@ -66,14 +82,35 @@ fn check_direction(
         return;
     };
     let target_path = target.value.trim();
+    let (from_base, to_base) = (path_base(from), path_base(to));
+    let slots: Vec<String> =
+        targets.iter().map(|t| resolved(&t.value, to_base.as_deref())).collect();
     let hooks = write_fifo_hooks(from);
-    let toward: Vec<_> =
-        hooks.iter().filter(|h| targets.iter().any(|t| t.value.trim() == h.fifo)).collect();
+    let slot_of = |fifo: &str| {
+        let fifo = resolved(fifo, from_base.as_deref());
+        slots.iter().position(|slot| *slot == fifo)
+    };
+    let toward: Vec<_> = hooks.iter().filter(|h| slot_of(&h.fifo) == Some(0)).collect();
     let line = format!("{HOOK}: writefifo:{target_path} q");
 
     if toward.is_empty() {
+        let other_slot = hooks.iter().find_map(|h| Some((h, slot_of(&h.fifo).filter(|s| *s > 0)?)));
         let elsewhere = hooks.iter().find(|h| h.option.key.starts_with("hook-accepting"));
-        let finding = if let Some(hook) = elsewhere {
+        let finding = if let Some((hook, slot)) = other_slot {
+            Finding::new(
+                &RULE,
+                from_index,
+                hook.fifo_span.clone(),
+                format!(
+                    "{from_name}'s hand-over hook writes into `{}`, {to_name}'s master FIFO slot \
+                     {slot}, which is not open until {to_name} is told to switch to it, so \
+                     {to_name} never stops",
+                    hook.fifo
+                ),
+                format!("slot {slot}, not {to_name}'s first `master-fifo`"),
+                format!("write into its first `master-fifo` (slot 0): `{line}`"),
+            )
+        } else if let Some(hook) = elsewhere {
             Finding::new(
                 &RULE,
                 from_index,
@@ -160,6 +197,34 @@ mod tests {
     #[test]
     fn crossed_hooks_pass() {
         assert!(spans(A, B).is_empty());
+    }
+
+    #[test]
+    fn spinningfifo_and_paths_spelt_differently_pass() {
+        assert!(spans(A, &B.replace("writefifo:", "spinningfifo:")).is_empty());
+        assert!(spans(A, &B.replace("/run/a.fifo q", "/run//a.fifo q")).is_empty());
+        let b = "uwsgi:\n  chdir: /run/sub\n  master-fifo: /run/b.fifo\n  \
+                 hook-accepting1-once: writefifo:../a.fifo q\n";
+        assert!(spans(A, b).is_empty());
+    }
+
+    #[test]
+    fn a_shared_fifo_is_left_to_zc204() {
+        assert!(
+            spans(A, &B.replace("master-fifo: /run/b.fifo", "master-fifo: /run/./a.fifo"))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn only_the_first_master_fifo_is_open() {
+        let a = A.replace(
+            "  master-fifo: /run/a.fifo\n",
+            "  master-fifo: /run/a.fifo\n  master-fifo: /run/a1.fifo\n",
+        );
+        assert!(spans(&a, B).is_empty());
+        let found = spans(&a, &B.replace("/run/a.fifo q", "/run/a1.fifo q"));
+        assert_eq!(found, ["/run/a1.fifo"]);
     }
 
     #[test]

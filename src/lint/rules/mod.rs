@@ -1,6 +1,7 @@
 //! Every lint rule, one per file, and the registry that lists them in code order.
 
 pub mod common;
+pub mod effective;
 pub mod farm_out_of_range;
 pub mod galaxy_section_not_yaml;
 pub mod hooks_not_crossed;
@@ -103,8 +104,10 @@ pub(crate) mod tests {
         set_at(&[("/srv/galaxy/vassals/vassal-zergling.yml", text)])
     }
 
-    /// Every finding of one rule.
+    /// Every finding of one rule, run as `lint` runs it: on the options each instance really
+    /// starts with.
     pub fn check(rule: &dyn Rule, set: &FileSet) -> Vec<Finding> {
+        let set = &effective::effective(set);
         let mut out = Vec::new();
         rule.check(set, &mut out);
         for finding in &out {

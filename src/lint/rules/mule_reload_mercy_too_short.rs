@@ -9,7 +9,7 @@
 
 use super::common::galaxy_value;
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
-use crate::uwsgi::mule_count;
+use crate::uwsgi::{atoi, mule_count};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -22,7 +22,8 @@ pub static RULE: RuleInfo = RuleInfo {
           plugin up to `monitor_thread_join_timeout` seconds (Galaxy's default: 30) to finish \
           preparing and collecting jobs, while uWSGI kills a mule that is still alive after \
           `mule-reload-mercy` seconds (default 60). With two runner plugins the defaults already \
-          meet, and a mule killed mid-shutdown can leave jobs in error.",
+          meet, and a mule killed mid-shutdown can leave jobs in error. uWSGI reads the value \
+          with C's `atoi`: `30s` is 30 seconds and `abc` is 0.",
     bad: "# vassal-zergling.yml, with job_conf.xml loading the local and slurm runners\nuwsgi:\n  \
           mule: lib/galaxy/main.py\n  mule-reload-mercy: 60\n",
     good: "# vassal-zergling.yml, with job_conf.xml loading the local and slurm runners\nuwsgi:\n  \
@@ -82,17 +83,19 @@ impl Rule for MuleReloadMercyTooShort {
             None => DEFAULT_JOIN_TIMEOUT,
         };
 
+        // uWSGI reads the mercy with `atoi`: `30s` is 30, `abc` is 0.
         let mercy_option = options.iter().rev().find(|o| o.key == "mule-reload-mercy");
-        let mercy = match mercy_option {
-            Some(o) => match o.value.trim().parse::<u64>() {
-                Ok(m) => m,
-                Err(_) => return,
-            },
-            None => DEFAULT_MERCY,
+        let mercy = mercy_option
+            .map_or(i64::try_from(DEFAULT_MERCY).unwrap_or(i64::MAX), |o| atoi(&o.value));
+        let read_as = match mercy_option {
+            Some(o) if o.value.trim() != mercy.to_string() => {
+                format!(" (uWSGI reads `{}` as {mercy})", o.value.trim())
+            }
+            _ => String::new(),
         };
 
         let needed = timeout * runners;
-        if timeout == 0 || mercy > needed {
+        if timeout == 0 || u64::try_from(mercy).is_ok_and(|m| m > needed) {
             return;
         }
 
@@ -107,7 +110,7 @@ impl Rule for MuleReloadMercyTooShort {
             zergling_index,
             span,
             format!(
-                "zergling A kills its mules after {mercy} s, but with {timeout_source} \
+                "zergling A kills its mules after {mercy} s{read_as}, but with {timeout_source} \
                  `monitor_thread_join_timeout` of {timeout} s and {runners} runner plugin{} \
                  Galaxy may need {needed} s to stop its job handlers",
                 if runners == 1 { "" } else { "s" }
@@ -186,6 +189,17 @@ mod tests {
 
         let galaxy = "uwsgi:\n  master: true\ngalaxy:\n  monitor_thread_join_timeout: 0\n";
         assert!(run(&zergling, 5, Some(galaxy)).is_empty());
+    }
+
+    #[test]
+    fn values_read_as_uwsgi_reads_them() {
+        for (value, read) in [("30s", "30"), ("abc", "0")] {
+            let zergling = format!("{MULES}  mule-reload-mercy: {value}\n");
+            let found = run(&zergling, 1, None);
+            assert_eq!(found.len(), 1, "{value}");
+            assert!(found[0].message.contains(&format!("reads `{value}` as {read}")), "{found:?}");
+        }
+        assert!(run(&format!("{MULES}  mule-reload-mercy: 31s\n"), 1, None).is_empty());
     }
 
     #[test]

@@ -1,26 +1,46 @@
-//! ZC102 `restarter-job-conf`: the restarter's `galaxy:` section names no job conf of its own.
-//! Without one, or with zergling A's, the restarter uses A's handler setup and handles jobs
-//! itself, or sends them where A's web workers would.
+//! ZC102 `restarter-job-conf`: the job configuration the restarter's Galaxy really uses is not
+//! a job conf of its own. Without one, or with zergling A's, the restarter uses A's handler
+//! setup and handles jobs itself, or sends them where A's web workers would.
+//!
+//! The job conf is found as Galaxy 21.09 finds it under uWSGI: the configuration file is the
+//! `galaxy_config_file` option when set (`set: galaxy_config_file=...`), else the restarter's
+//! own file; in its `galaxy:` section an inline `job_config` wins over `job_config_file`; the
+//! environment (`env: GALAXY_CONFIG_OVERRIDE_JOB_CONFIG_FILE=...`) overrides the section, and
+//! `GALAXY_CONFIG_JOB_CONFIG_FILE` fills in when the section has none; a relative path is
+//! taken relative to `config_dir`, by default the configuration file's directory; and a job
+//! conf that does not exist makes Galaxy fall back to its default job configuration, in which
+//! the restarter's own web workers handle the jobs they create.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 use crate::lint::rules::common::{
-    config_dir, galaxy_section, galaxy_value, resolve_path, uwsgi_key_span,
+    Found, absolute, config_dir, find_file, galaxy_section, galaxy_value, known_missing,
+    option_span, path_base, read_named, same_file, uwsgi_key_span,
 };
-use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
+use crate::lint::{FileSet, Finding, LintFile, Role, Rule, RuleInfo, Severity};
 use crate::source::Span;
+use crate::uwsgi::{self, UwsgiOption, placeholders};
+use crate::yaml::{Entry, Node};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
     code: "ZC102",
     name: "restarter-job-conf",
     severity: Severity::Error,
-    summary: "the restarter's `galaxy:` section has no `job_config_file`, or names zergling A's",
+    summary: "the job conf the restarter's Galaxy really uses is not its own: none, zergling A's, \
+              a missing file, or an inline `job_config`",
     why: "Zergling A's job conf leaves job handling to A's mules (or to whoever creates a job). \
           The restarter runs no mule, so with A's job conf it either handles the jobs it \
           creates in its own web workers, which exit with it, or writes handler values only A's \
           setup understands. The restarter needs its own job conf, one that preassigns every \
-          job to A's mule handler names, and its `galaxy:` section must name it.",
+          job to A's mule handler names, and its Galaxy must really use it: Galaxy reads the \
+          file named by the `galaxy_config_file` option (else the restarter's own file), \
+          prefers an inline `job_config` and an environment override \
+          (`GALAXY_CONFIG_OVERRIDE_JOB_CONFIG_FILE`) to `job_config_file`, resolves a relative \
+          path against its configuration directory, and falls back to its default job \
+          configuration, in which the restarter handles jobs itself, when the file does not \
+          exist.",
     bad: "galaxy:\n  admin_users: admin@example.org\n  \
           job_config_file: /srv/galaxy/config/job_conf.xml\n",
     good: "galaxy:\n  admin_users: admin@example.org\n  \
@@ -29,6 +49,20 @@ pub static RULE: RuleInfo = RuleInfo {
 
 /// Galaxy's default job conf name, in the configuration directory.
 const DEFAULT_JOB_CONF: &str = "job_conf.xml";
+
+/// The environment variables that set `job_config_file`: the override, and the default used
+/// when the configuration file sets none.
+const OVERRIDE_ENV: &str = "GALAXY_CONFIG_OVERRIDE_JOB_CONFIG_FILE";
+const DEFAULT_ENV: &str = "GALAXY_CONFIG_JOB_CONFIG_FILE";
+
+/// The same for `config_dir`.
+const CONFIG_DIR_OVERRIDE_ENV: &str = "GALAXY_CONFIG_OVERRIDE_CONFIG_DIR";
+const CONFIG_DIR_ENV: &str = "GALAXY_CONFIG_CONFIG_DIR";
+
+/// The help line every finding ends with.
+const OWN_CONF: &str = "name the restarter's own job conf, which `zergcfg build` writes: \
+                        `job_config_file: /srv/galaxy/config/job_conf-restarter.xml` in the \
+                        restarter's `galaxy:` section";
 
 /// The rule.
 pub struct RestarterJobConf;
@@ -40,78 +74,383 @@ impl Rule for RestarterJobConf {
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
         for (index, restarter) in set.all_by_role(Role::Restarter) {
-            if restarter.yaml.as_ref().is_none_or(Result::is_err) {
-                continue;
+            if let Some(finding) = check_restarter(set, index, restarter) {
+                out.push(finding);
             }
-            let help = "add `job_config_file: /srv/galaxy/config/job_conf-restarter.xml` (the \
-                        restarter's own job conf, which `zergcfg build` writes) to the \
-                        restarter's `galaxy:` section";
-
-            let Some(section) = galaxy_section(restarter) else {
-                out.push(Finding::new(
-                    &RULE,
-                    index,
-                    uwsgi_key_span(restarter),
-                    "the restarter has no `galaxy:` section, so it has no job conf of its own",
-                    "no `galaxy:` section in this file",
-                    format!("copy galaxy.yml's `galaxy:` section into this file and {help}"),
-                ));
-                continue;
-            };
-            let Some(value) = galaxy_value(restarter, "job_config_file") else {
-                out.push(Finding::new(
-                    &RULE,
-                    index,
-                    section.key.span.clone(),
-                    "the restarter's `galaxy:` section has no `job_config_file`, so it uses \
-                     Galaxy's default job_conf.xml, zergling A's",
-                    "no `job_config_file` in this section",
-                    help,
-                ));
-                continue;
-            };
-
-            let Some((a_path, related)) = main_job_conf(set) else {
-                continue;
-            };
-            let b_path = resolve_path(&config_dir(set, restarter), value.value.trim());
-            if b_path != a_path {
-                continue;
-            }
-            let mut finding = Finding::new(
-                &RULE,
-                index,
-                value.span.clone(),
-                format!(
-                    "the restarter's `job_config_file` is zergling A's job conf ({})",
-                    a_path.display()
-                ),
-                "zergling A's job conf",
-                format!(
-                    "point it at the restarter's own job conf: `job_config_file: {}`",
-                    restarter_job_conf(set, &a_path).display()
-                ),
-            );
-            if let Some((file, span)) = related {
-                finding = finding.with_related(file, span, "zergling A's job conf");
-            }
-            out.push(finding);
         }
     }
 }
 
-/// Zergling A's job conf: galaxy.yml's `job_config_file` (default `job_conf.xml` in the
-/// configuration directory), else zerg.toml's; with where galaxy.yml names it.
+/// The configuration file the restarter's Galaxy reads.
+struct GalaxyConfig<'a> {
+    /// Its path on the target machine (its directory is the default `config_dir`).
+    target: PathBuf,
+    /// Index of the linted file holding it, whose spans the section's scalars are in.
+    file: Option<usize>,
+    /// Its `galaxy:` section, if it has one.
+    section: Option<Cow<'a, Entry>>,
+    /// The restarter's `galaxy_config_file` option, when that is how Galaxy finds it.
+    via: Option<&'a UwsgiOption>,
+}
+
+/// Where the job conf's path comes from.
+enum Named<'a> {
+    /// An `env:` line of the restarter.
+    Env(&'a UwsgiOption, &'static str),
+    /// `job_config_file` in the `galaxy:` section.
+    Section(Span),
+    /// Nothing: Galaxy's default.
+    Default,
+}
+
+fn check_restarter(set: &FileSet, index: usize, restarter: &LintFile) -> Option<Finding> {
+    let options = restarter.options()?;
+    let config = match galaxy_config(set, index, restarter, options) {
+        Ok(config) => config?,
+        Err((option, target)) => {
+            let mut finding = Finding::new(
+                &RULE,
+                index,
+                option_span(option),
+                format!(
+                    "the restarter's Galaxy reads its configuration from `{}` \
+                     (`galaxy_config_file`), which lint cannot read here, so which job conf it \
+                     uses is not checked",
+                    target.display()
+                ),
+                "Galaxy's configuration file",
+                format!(
+                    "lint `{}` together with the other files, so that its `job_config_file` is \
+                     checked",
+                    target.display()
+                ),
+            );
+            finding.severity = Severity::Warning;
+            return Some(finding);
+        }
+    };
+    let at = |span: Option<Span>| match (config.file, span) {
+        (Some(file), Some(span)) if file == index => span,
+        _ => config.via.map_or_else(|| uwsgi_key_span(restarter), option_span),
+    };
+    // The configuration is another file than the restarter: its spans are not the restarter's.
+    let elsewhere = config.file != Some(index);
+    let reads = format!(
+        "the restarter's Galaxy reads `{}` (`galaxy_config_file`)",
+        config.target.display()
+    );
+
+    let Some(section) = &config.section else {
+        let (message, label) = if config.via.is_some() {
+            (
+                format!(
+                    "the restarter's Galaxy reads `{}` (`galaxy_config_file`), which has no \
+                     `galaxy:` section, so it uses Galaxy's default job_conf.xml",
+                    config.target.display()
+                ),
+                "its configuration has no `galaxy:` section",
+            )
+        } else {
+            (
+                "the restarter has no `galaxy:` section, so it has no job conf of its own"
+                    .to_string(),
+                "no `galaxy:` section in this file",
+            )
+        };
+        return Some(Finding::new(
+            &RULE,
+            index,
+            at(None),
+            message,
+            label,
+            format!("copy galaxy.yml's `galaxy:` section into the restarter and {OWN_CONF}"),
+        ));
+    };
+
+    if let Some(inline) = section.value.get_last("job_config") {
+        return Some(Finding::new(
+            &RULE,
+            index,
+            at(Some(inline.key.span.clone())),
+            format!(
+                "{}, which Galaxy 21.09 prefers to any `job_config_file` and lint cannot check \
+                 for stranded jobs",
+                if elsewhere {
+                    format!("{reads}, which holds an inline `job_config`")
+                } else {
+                    "the restarter's Galaxy takes its job configuration from the inline \
+                     `job_config`"
+                        .to_string()
+                }
+            ),
+            "inline job configuration",
+            format!(
+                "move it into a job conf file that preassigns to zergling A's mules and {OWN_CONF}"
+            ),
+        ));
+    }
+
+    let base = path_base(restarter);
+    let env = |name: &'static str| env_option(options, name).map(|(o, v)| (o, v, name));
+    let scalar = |key| section.value.get_last(key).and_then(|e| e.value.as_scalar());
+    let (value, named) = if let Some((option, value, name)) = env(OVERRIDE_ENV) {
+        (value, Named::Env(option, name))
+    } else if let Some(file) = scalar("job_config_file").filter(|s| !s.value.trim().is_empty()) {
+        (file.value.trim().to_string(), Named::Section(file.span.clone()))
+    } else if let Some((option, value, name)) = env(DEFAULT_ENV) {
+        (value, Named::Env(option, name))
+    } else {
+        (DEFAULT_JOB_CONF.to_string(), Named::Default)
+    };
+    let config_dir = env(CONFIG_DIR_OVERRIDE_ENV)
+        .map(|(_, v, _)| v)
+        .or_else(|| scalar("config_dir").map(|s| s.value.trim().to_string()))
+        .or_else(|| env(CONFIG_DIR_ENV).map(|(_, v, _)| v))
+        .map_or_else(
+            || config.target.parent().map(Path::to_path_buf).unwrap_or_default(),
+            |dir| uwsgi::normalize_path(&dir, base.as_deref()),
+        );
+    let b_path = uwsgi::normalize_path(&value, Some(&config_dir));
+
+    let span = match &named {
+        Named::Env(option, _) => option_span(option),
+        Named::Section(span) => at(Some(span.clone())),
+        Named::Default => at(Some(section.key.span.clone())),
+    };
+    let resolves = if value.starts_with('/') {
+        String::new()
+    } else {
+        format!(
+            ": Galaxy resolves `{value}` against its configuration directory `{}`",
+            config_dir.display()
+        )
+    };
+    let default = format!(
+        "{}, so its Galaxy uses the default `job_conf.xml` in `{}`",
+        if elsewhere {
+            format!("{reads}, which names no `job_config_file`")
+        } else {
+            "the restarter's `galaxy:` section has no `job_config_file`".to_string()
+        },
+        config_dir.display()
+    );
+
+    if let Some((a_path, related)) = main_job_conf(set) {
+        if same_file(set, &b_path, &a_path) {
+            let a = a_path.display();
+            let message = match &named {
+                Named::Env(_, name) => format!(
+                    "the restarter's `env: {name}=...` makes its Galaxy use zergling A's job conf \
+                     `{a}`{resolves}"
+                ),
+                Named::Section(_) if elsewhere => {
+                    format!(
+                        "{reads}, whose `job_config_file` is zergling A's job conf `{a}`{resolves}"
+                    )
+                }
+                Named::Section(_) => {
+                    format!(
+                        "the restarter's `job_config_file` is zergling A's job conf `{a}`{resolves}"
+                    )
+                }
+                Named::Default => format!("{default}, zergling A's job conf"),
+            };
+            let (label, help) = if elsewhere && matches!(named, Named::Section(_) | Named::Default)
+            {
+                (
+                    "Galaxy reads its configuration from here",
+                    format!(
+                        "point `galaxy_config_file` at the restarter's own file (`set: \
+                         galaxy_config_file=/srv/galaxy/config/galaxy-restarter.yml`), whose \
+                         `galaxy:` section names `job_config_file: {}`",
+                        restarter_job_conf(set, &a_path).display()
+                    ),
+                )
+            } else {
+                (
+                    "zergling A's job conf",
+                    format!(
+                        "point it at the restarter's own job conf: `job_config_file: {}`",
+                        restarter_job_conf(set, &a_path).display()
+                    ),
+                )
+            };
+            let mut finding = Finding::new(&RULE, index, span, message, label, help);
+            if let Some((file, span)) = related {
+                finding = finding.with_related(file, span, "zergling A's job conf");
+            }
+            return Some(finding);
+        }
+    }
+
+    if matches!(named, Named::Default) {
+        return Some(Finding::new(
+            &RULE,
+            index,
+            span,
+            format!("{default}, not a job conf of its own"),
+            "no `job_config_file` in this section",
+            OWN_CONF,
+        ));
+    }
+
+    if known_missing(set, &b_path, |f| f.role.is_job_conf()) {
+        return Some(Finding::new(
+            &RULE,
+            index,
+            span,
+            format!(
+                "the restarter's job conf `{}` does not exist, so Galaxy falls back to its \
+                 default job configuration, in which the restarter's web workers handle the \
+                 jobs they create and strand them when it exits",
+                b_path.display()
+            ),
+            "no such file",
+            format!("create it with `zergcfg build`, or {OWN_CONF}"),
+        ));
+    }
+
+    let (linted_index, linted) = set.by_role(Role::RestarterJobConf)?;
+    let linted_target = set.config.as_ref().map(|c| c.restarter_job_conf.clone());
+    let linted_path = linted_target.clone().unwrap_or_else(|| absolute(&linted.source.path));
+    if same_file(set, &b_path, &linted_path) || same_file(set, &b_path, &linted.source.path) {
+        return None;
+    }
+    let whose =
+        if linted_target.is_some() { "zerg.toml's `restarter.job_conf`" } else { "the one linted" };
+    Some(
+        Finding::new(
+            &RULE,
+            index,
+            span,
+            format!(
+                "the restarter's Galaxy uses `{}` as its job conf, not {whose} (`{}`), so the \
+                 job conf checked as the restarter's is not the one it uses",
+                b_path.display(),
+                linted_path.display()
+            ),
+            "not the restarter job conf linted",
+            format!(
+                "write `job_config_file: {}`, or lint the job conf the restarter names",
+                linted_path.display()
+            ),
+        )
+        .with_related(linted_index, 0..0, "the restarter job conf linted"),
+    )
+}
+
+/// The configuration file the restarter's Galaxy reads: `Ok(None)` when it cannot be told (the
+/// restarter's own YAML does not read, which ZC303 reports), `Err` with the option and path
+/// when `galaxy_config_file` names a file lint cannot read.
+fn galaxy_config<'a>(
+    set: &'a FileSet,
+    index: usize,
+    restarter: &'a LintFile,
+    options: &'a [UwsgiOption],
+) -> Result<Option<GalaxyConfig<'a>>, (&'a UwsgiOption, PathBuf)> {
+    let own = || -> Option<GalaxyConfig<'a>> {
+        restarter.yaml.as_ref()?.as_ref().ok()?;
+        Some(GalaxyConfig {
+            target: own_target(set, restarter),
+            file: Some(index),
+            section: galaxy_section(restarter).map(Cow::Borrowed),
+            via: None,
+        })
+    };
+    let Some((option, value)) = galaxy_config_file(options) else {
+        return Ok(own());
+    };
+    let target = uwsgi::normalize_path(&value, path_base(restarter).as_deref());
+    if !target.is_absolute() {
+        return Err((option, target));
+    }
+
+    let found = match find_file(set, &target) {
+        Some(Found::InSet(i)) if i == index => {
+            return Ok(own().map(|c| GalaxyConfig { target, via: Some(option), ..c }));
+        }
+        Some(found) => found,
+        None => return Err((option, target)),
+    };
+    let section = match found {
+        Found::InSet(i) => {
+            let file = &set.files[i];
+            if !matches!(file.yaml, Some(Ok(_))) {
+                return Ok(None);
+            }
+            return Ok(Some(GalaxyConfig {
+                target,
+                file: Some(i),
+                section: galaxy_section(file).map(Cow::Borrowed),
+                via: Some(option),
+            }));
+        }
+        Found::OnDisk(path) => {
+            let text = read_named(&path).ok_or_else(|| (option, target.clone()))?;
+            let documents = crate::yaml::parse(&text).map_err(|_| (option, target.clone()))?;
+            documents
+                .into_iter()
+                .next()
+                .and_then(|d| d.root.get_last("galaxy").cloned())
+                .filter(|e| matches!(e.value, Node::Mapping { .. }))
+        }
+    };
+    Ok(Some(GalaxyConfig {
+        target,
+        file: None,
+        section: section.map(Cow::Owned),
+        via: Some(option),
+    }))
+}
+
+/// The restarter's own path on the target machine: zerg.toml's when the run has one, else
+/// where it was read.
+fn own_target(set: &FileSet, restarter: &LintFile) -> PathBuf {
+    match &set.config {
+        Some(config) => config.config_dir.join(crate::plan::RESTARTER_FILE),
+        None => absolute(&restarter.source.path),
+    }
+}
+
+/// The option that sets `galaxy_config_file`, and the value it gives it.
+fn galaxy_config_file(options: &[UwsgiOption]) -> Option<(&UwsgiOption, String)> {
+    const NAME: &str = "galaxy_config_file";
+    options.iter().find_map(|o| {
+        if o.key == NAME {
+            return Some((o, o.value.trim().to_string()));
+        }
+        let (name, value) = o.value.split_once('=')?;
+        (placeholders::DEFINING.contains(&o.key.as_str()) && name.trim() == NAME)
+            .then(|| (o, value.trim().to_string()))
+    })
+}
+
+/// The first `env: NAME=value` line setting `name`, with its value.
+fn env_option<'a>(options: &'a [UwsgiOption], name: &str) -> Option<(&'a UwsgiOption, String)> {
+    options.iter().filter(|o| o.key == "env").find_map(|o| {
+        let (var, value) = o.value.split_once('=')?;
+        (var.trim() == name).then(|| (o, value.trim().to_string()))
+    })
+}
+
+/// Zergling A's job conf: galaxy.yml's `job_config_file` (default `job_conf.xml`) in its
+/// configuration directory (its `config_dir`, else zerg.toml's, else its own directory), else
+/// zerg.toml's; with where galaxy.yml names it.
 fn main_job_conf(set: &FileSet) -> Option<(PathBuf, Option<(usize, Span)>)> {
     if let Some((index, galaxy)) = set.by_role(Role::GalaxyConfig) {
         if galaxy.yaml.as_ref().is_none_or(Result::is_err) {
             return None;
         }
-        let base = config_dir(set, galaxy);
+        let own_dir = config_dir(set, galaxy);
+        let base = match galaxy_value(galaxy, "config_dir") {
+            Some(dir) => uwsgi::normalize_path(dir.value.trim(), Some(&own_dir)),
+            None => own_dir,
+        };
         return Some(match galaxy_value(galaxy, "job_config_file") {
-            Some(value) => {
-                (resolve_path(&base, value.value.trim()), Some((index, value.span.clone())))
-            }
+            Some(value) => (
+                uwsgi::normalize_path(value.value.trim(), Some(&base)),
+                Some((index, value.span.clone())),
+            ),
             None => (base.join(DEFAULT_JOB_CONF), None),
         });
     }
@@ -122,7 +461,7 @@ fn main_job_conf(set: &FileSet) -> Option<(PathBuf, Option<(usize, Span)>)> {
 }
 
 /// Where the restarter's job conf belongs: zerg.toml's, else beside A's.
-fn restarter_job_conf(set: &FileSet, a_path: &std::path::Path) -> PathBuf {
+fn restarter_job_conf(set: &FileSet, a_path: &Path) -> PathBuf {
     match &set.config {
         Some(config) => config.restarter_job_conf.clone(),
         None => a_path.with_file_name("job_conf-restarter.xml"),
@@ -132,9 +471,41 @@ fn restarter_job_conf(set: &FileSet, a_path: &std::path::Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::tests::{check, set};
+    use crate::lint::rules::tests::{check, set, set_at};
 
     const GALAXY: &str = "uwsgi:\n  processes: 2\ngalaxy:\n  job_config_file: job_conf.xml\n";
+
+    /// The texts the findings point at, with their levels.
+    fn found(files: &[(&str, &str)]) -> Vec<(Severity, String, String)> {
+        let s = set_at(files);
+        check(&RestarterJobConf, &s)
+            .into_iter()
+            .map(|f| {
+                let text = s.files[f.file].source.text[f.span.clone()].to_string();
+                (f.severity, text, f.message)
+            })
+            .collect()
+    }
+
+    const A_GALAXY: (&str, &str) = (
+        "/tmp/copy/config/galaxy.yml",
+        "uwsgi:\n  mule: a.py\ngalaxy:\n  job_config_file: /srv/galaxy/config/job_conf.xml\n",
+    );
+    const A_CONF: (&str, &str) =
+        ("/tmp/copy/config/job_conf.xml", "<job_conf><plugins/><destinations/></job_conf>\n");
+    const B_CONF: (&str, &str) = (
+        "/tmp/copy/config/job_conf-restarter.xml",
+        "<job_conf><plugins/><destinations/></job_conf>\n",
+    );
+    const B_PATH: &str = "/tmp/copy/config/galaxy-restarter.yml";
+
+    fn restarter(uwsgi: &str, galaxy: &str) -> String {
+        format!(
+            "uwsgi:\n  chdir: /srv/galaxy/server\n  \
+             set: galaxy_config_file=/srv/galaxy/config/galaxy-restarter.yml\n{uwsgi}\
+             galaxy:\n  brand: x\n{galaxy}"
+        )
+    }
 
     #[test]
     fn flags_a_missing_job_config_file() {
@@ -176,5 +547,77 @@ mod tests {
         let text = "uwsgi:\n  processes: 2\ngalaxy:\n  job_config_file: job_conf-restarter.xml\n";
         let files = [(Role::Restarter, text), (Role::GalaxyConfig, GALAXY)];
         assert!(check(&RestarterJobConf, &set(&files)).is_empty());
+
+        let b = restarter("", "  job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n");
+        assert!(found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]).is_empty());
+        let b = restarter("", "  job_config_file: job_conf-restarter.xml\n");
+        assert!(found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]).is_empty());
+    }
+
+    #[test]
+    fn a_relative_path_resolves_against_the_galaxy_config_file_directory() {
+        let b = restarter("", "  job_config_file: job_conf.xml\n");
+        let found = found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "job_conf.xml");
+        assert!(found[0].2.contains("directory `/srv/galaxy/config`"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn a_job_conf_that_does_not_exist_falls_back_to_galaxy_s_default() {
+        let b = restarter("", "  job_config_file: /srv/galaxy/config/job_conf-nope.xml\n");
+        let found = found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("does not exist"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn galaxy_config_file_naming_galaxy_yml_means_a_s_job_conf() {
+        let b = "uwsgi:\n  set: galaxy_config_file=/srv/galaxy/config/galaxy.yml\n\
+                 galaxy:\n  job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n";
+        let found = found(&[(B_PATH, b), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "set: galaxy_config_file=/srv/galaxy/config/galaxy.yml");
+        assert!(found[0].2.contains("zergling A's job conf"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn galaxy_config_file_naming_a_separate_file_is_followed() {
+        let b = "uwsgi:\n  set: galaxy_config_file=/srv/galaxy/config/galaxy-b.yml\n";
+        let own = (
+            "/tmp/copy/config/galaxy-b.yml",
+            "galaxy:\n  job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n",
+        );
+        assert!(found(&[(B_PATH, b), own, A_GALAXY, A_CONF, B_CONF]).is_empty());
+
+        let found = found(&[(B_PATH, b), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, Severity::Warning);
+        assert!(found[0].2.contains("cannot read here"), "{}", found[0].2);
+    }
+
+    #[test]
+    fn inline_job_config_and_environment_overrides() {
+        let b = restarter("", "  job_config:\n    handling:\n      assign: [db-self]\n");
+        let found_inline = found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found_inline.len(), 1, "{found_inline:?}");
+        assert_eq!(found_inline[0].1, "job_config");
+
+        let b = restarter(
+            "  env: GALAXY_CONFIG_OVERRIDE_JOB_CONFIG_FILE=/srv/galaxy/config/job_conf.xml\n",
+            "  job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n",
+        );
+        let found_env = found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found_env.len(), 1, "{found_env:?}");
+        assert!(found_env[0].1.starts_with("env: GALAXY_CONFIG_OVERRIDE"), "{found_env:?}");
+    }
+
+    #[test]
+    fn a_job_conf_other_than_the_linted_one_is_named() {
+        let other = ("/tmp/copy/config/job_conf-old.xml", B_CONF.1);
+        let b = restarter("", "  job_config_file: /srv/galaxy/config/job_conf-old.xml\n");
+        let found = found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF, other]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("not the one linted"), "{}", found[0].2);
     }
 }

@@ -1,6 +1,7 @@
 //! ZC207 `shared-instance-resource`: zergling A and the restarter share a stats address, a pid
 //! file or a log file. They run side by side during every restart, so each needs its own.
 
+use crate::lint::rules::common::{path_base, resolved};
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 
 /// The rule's description.
@@ -47,13 +48,15 @@ impl Rule for SharedInstanceResource {
             return;
         };
 
+        let (a_base, b_base) = (path_base(a), path_base(b));
         for (what, names, example) in RESOURCES {
             for b_option in b_options.iter().filter(|o| names.contains(&o.key.as_str())) {
                 let value = b_option.value.trim();
+                let b_resolved = resolved(value, b_base.as_deref());
                 let Some(a_option) = a_options
                     .iter()
                     .filter(|o| names.contains(&o.key.as_str()))
-                    .find(|o| o.value.trim() == value)
+                    .find(|o| resolved(&o.value, a_base.as_deref()) == b_resolved)
                 else {
                     continue;
                 };
@@ -93,6 +96,16 @@ mod tests {
         let spans: Vec<_> = found.iter().map(|f| &b[f.span.clone()]).collect();
         assert_eq!(spans, ["127.0.0.1:9191", "/run/g.pid"]);
         assert_eq!(&a[found[1].related[0].span.clone()], "/run/g.pid");
+    }
+
+    #[test]
+    fn flags_shared_paths_spelt_differently() {
+        let a = "uwsgi:\n  pidfile: /srv/galaxy/var/zergling.pid\n";
+        for b in ["/srv/galaxy/var//zergling.pid", "/srv/galaxy/var/../var/zergling.pid"] {
+            let b = format!("uwsgi:\n  pidfile: {b}\n");
+            let s = set(&[(Role::Zergling, a), (Role::Restarter, &b)]);
+            assert_eq!(check(&SharedInstanceResource, &s).len(), 1, "{b}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! ZC204 `shared-master-fifo`: zergling A and the restarter share a master FIFO, or one of them
 //! has none, so neither can be told to stop on its own.
 
-use crate::lint::rules::common::{master_fifos, uwsgi_key_span};
+use crate::lint::rules::common::{master_fifos, path_base, resolved, uwsgi_key_span};
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 
 /// The rule's description.
@@ -55,8 +55,11 @@ impl Rule for SharedMasterFifo {
             }
         }
 
+        let (a_base, b_base) = (path_base(a), path_base(b));
         for b_fifo in &b_fifos {
-            let Some(a_fifo) = a_fifos.iter().find(|a| a.value.trim() == b_fifo.value.trim())
+            let b_path = resolved(&b_fifo.value, b_base.as_deref());
+            let Some(a_fifo) =
+                a_fifos.iter().find(|a| resolved(&a.value, a_base.as_deref()) == b_path)
             else {
                 continue;
             };
@@ -103,6 +106,17 @@ mod tests {
         let found = check(&SharedMasterFifo, &set(&[(Role::Zergling, a), (Role::Restarter, b)]));
         assert_eq!(found.len(), 1);
         assert_eq!(&b[found[0].span.clone()], "uwsgi");
+    }
+
+    #[test]
+    fn flags_a_shared_path_spelt_differently() {
+        let a = "uwsgi:\n  master-fifo: /srv/galaxy/var/zergling.fifo\n";
+        let b = "uwsgi:\n  master-fifo: /srv/galaxy/var/./zergling.fifo\n";
+        let found = check(&SharedMasterFifo, &set(&[(Role::Zergling, a), (Role::Restarter, b)]));
+        assert_eq!(found.len(), 1);
+        let b = "uwsgi:\n  chdir: /srv/galaxy/server\n  master-fifo: ../var/zergling.fifo\n";
+        let found = check(&SharedMasterFifo, &set(&[(Role::Zergling, a), (Role::Restarter, b)]));
+        assert_eq!(found.len(), 1);
     }
 
     #[test]

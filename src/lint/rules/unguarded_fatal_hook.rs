@@ -1,8 +1,11 @@
 //! ZC206 `unguarded-fatal-hook`: zergling A writes into a FIFO that may not exist yet (the
 //! restarter's) from a hook, without an `if-exists` guard. Every `hook-*` is fatal: a missing
-//! FIFO makes A destroy itself, on every boot where no restarter ran before.
+//! FIFO makes A destroy itself, on every boot where no restarter ran before. A `spinningfifo`
+//! into the restarter's FIFO is reported guarded or not: it waits until the FIFO has a reader,
+//! and once a restarter has run and exited its FIFO stays without one, so A's first worker
+//! would wait at every later start (seen with uWSGI 2.0.31: the worker answers nothing).
 
-use crate::lint::rules::common::{master_fifos, write_fifo_hooks};
+use crate::lint::rules::common::{master_fifos, path_base, resolved, write_fifo_hooks};
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
 
 /// The rule's description.
@@ -11,13 +14,16 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "unguarded-fatal-hook",
     severity: Severity::Error,
     summary: "zergling A writes into the restarter's FIFO from a hook not inside \
-              `if-exists: <fifo>` ... `endif`",
+              `if-exists: <fifo>` ... `endif`, or with `spinningfifo`",
     why: "uWSGI hooks are fatal: when `writefifo` cannot open its file, the instance destroys \
           itself. The restarter's master FIFO exists only once a restarter has run (FIFOs are \
           never removed), so on a fresh machine zergling A's hand-over hook would kill A at \
           its first accepted request, and the Emperor would respawn it in a loop. Wrapping the \
           hook in `if-exists: <fifo>` ... `endif: if-exists` skips it when the FIFO is absent; \
-          a FIFO that exists without a reader counts as success.",
+          a FIFO that exists without a reader counts as success. `spinningfifo` is no way out: \
+          it waits until the FIFO exists and has a reader, and the restarter's FIFO stays \
+          behind, without a reader, once the restarter has exited, so A's first worker would \
+          wait instead of serving at every later start.",
     bad: "uwsgi:\n  master-fifo: /srv/galaxy/var/zergling.fifo\n  \
           hook-accepting1-once: writefifo:/srv/galaxy/var/restarter.fifo q\n",
     good: "uwsgi:\n  master-fifo: /srv/galaxy/var/zergling.fifo\n  \
@@ -37,57 +43,86 @@ impl Rule for UnguardedFatalHook {
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
         // The FIFOs that may be missing: the restarter's, or, without it, any but A's own.
         let restarter = set.by_role(Role::Restarter).filter(|(_, f)| f.options().is_some());
-        let restarter_fifos: Option<Vec<String>> = restarter
-            .map(|(_, f)| master_fifos(f).iter().map(|o| o.value.trim().to_string()).collect());
+        let b_base = restarter.and_then(|(_, f)| path_base(f));
+        let restarter_fifos: Option<Vec<String>> = restarter.map(|(_, f)| {
+            master_fifos(f).iter().map(|o| resolved(&o.value, b_base.as_deref())).collect()
+        });
 
         for (index, file) in set.all_by_role(Role::Zergling) {
             let Some(options) = file.options() else {
                 continue;
             };
+            let base = path_base(file);
             let own: Vec<String> =
-                master_fifos(file).iter().map(|o| o.value.trim().to_string()).collect();
+                master_fifos(file).iter().map(|o| resolved(&o.value, base.as_deref())).collect();
 
             // The `if-*` block open at each option, as uWSGI reads them (blocks do not nest).
-            let mut open: Option<(&str, &str)> = None;
+            let mut open: Option<(&str, String)> = None;
             let mut guards = Vec::with_capacity(options.len());
             for option in options {
                 if option.key == "endif" {
                     open = None;
                 } else if option.key.starts_with("if-") {
-                    open = Some((option.key.as_str(), option.value.trim()));
+                    open = Some((option.key.as_str(), resolved(&option.value, base.as_deref())));
                 }
-                guards.push(open);
+                guards.push(open.clone());
             }
 
             for hook in write_fifo_hooks(file) {
+                let fifo = resolved(&hook.fifo, base.as_deref());
                 let may_be_missing = match &restarter_fifos {
-                    Some(fifos) => fifos.contains(&hook.fifo),
-                    None => !own.contains(&hook.fifo),
+                    Some(fifos) => fifos.contains(&fifo),
+                    None => !own.contains(&fifo),
                 };
-                if !may_be_missing || guards[hook.index] == Some(("if-exists", hook.fifo.as_str()))
-                {
+                let guarded = guards[hook.index]
+                    .as_ref()
+                    .is_some_and(|(key, path)| *key == "if-exists" && *path == fifo);
+                let spinning = hook.action == "spinningfifo";
+                if !may_be_missing || (guarded && !spinning) {
                     continue;
                 }
 
-                let mut finding = Finding::new(
-                    &RULE,
-                    index,
-                    hook.fifo_span.clone(),
-                    format!(
-                        "zergling A's `{}` writes into `{}` without checking that it exists, so \
-                         A destroys itself when no restarter ever ran",
-                        hook.option.key, hook.fifo
-                    ),
-                    "may not exist yet",
-                    format!(
-                        "wrap the hook: `if-exists: {0}` on the line before, `endif: if-exists` \
-                         on the line after",
-                        hook.fifo
-                    ),
-                );
+                let mut finding = if spinning {
+                    Finding::new(
+                        &RULE,
+                        index,
+                        hook.fifo_span.clone(),
+                        format!(
+                            "zergling A's `{}` uses `spinningfifo`, which waits until `{}` \
+                             exists and has a reader: once a restarter has run and exited, its \
+                             FIFO stays without one, and A's first worker waits instead of \
+                             serving at every start",
+                            hook.option.key, hook.fifo
+                        ),
+                        "waits for a reader that may never come",
+                        format!(
+                            "write with `writefifo` inside `if-exists: {0}` ... `endif: \
+                             if-exists`: `{1}: writefifo:{0} q`",
+                            hook.fifo, hook.option.key
+                        ),
+                    )
+                } else {
+                    Finding::new(
+                        &RULE,
+                        index,
+                        hook.fifo_span.clone(),
+                        format!(
+                            "zergling A's `{}` writes into `{}` without checking that it exists, \
+                             so A destroys itself when no restarter ever ran",
+                            hook.option.key, hook.fifo
+                        ),
+                        "may not exist yet",
+                        format!(
+                            "wrap the hook: `if-exists: {0}` on the line before, `endif: \
+                             if-exists` on the line after",
+                            hook.fifo
+                        ),
+                    )
+                };
                 if let Some((b_index, b)) = restarter {
-                    if let Some(fifo) =
-                        master_fifos(b).into_iter().find(|o| o.value.trim() == hook.fifo)
+                    if let Some(fifo) = master_fifos(b)
+                        .into_iter()
+                        .find(|o| resolved(&o.value, b_base.as_deref()) == fifo)
                     {
                         finding = finding.with_related(
                             b_index,
@@ -133,6 +168,17 @@ mod tests {
         let a = "uwsgi:\n  if-exists: /run/b.fifo\n  endif: if-exists\n  \
                  hook-asap: writefifo:/run/b.fifo q\n";
         assert_eq!(spans(a, true), ["/run/b.fifo"]);
+    }
+
+    #[test]
+    fn spinningfifo_towards_the_restarter_is_flagged_even_guarded() {
+        let a = "uwsgi:\n  master-fifo: /run/a.fifo\n  if-exists: /run/b.fifo\n  \
+                 hook-accepting1-once: spinningfifo:/run/b.fifo q\n  endif: if-exists\n";
+        assert_eq!(spans(a, true), ["/run/b.fifo"]);
+        let a = a.replace("spinningfifo", "writefifo");
+        assert!(spans(&a, true).is_empty());
+        let a = a.replace("if-exists: /run/b.fifo", "if-exists: /run/./b.fifo");
+        assert!(spans(&a, true).is_empty());
     }
 
     #[test]

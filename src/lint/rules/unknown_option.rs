@@ -3,15 +3,16 @@
 //! uWSGI does not reject an unknown name: it stores it as a placeholder, so a typo such as
 //! `proceses` or `buffer_size` (uWSGI does not read `_` as `-`) silently does nothing. Names
 //! the same file declares (`declare-option`, `declare-option2`) or sets as placeholders (`set`,
-//! `set-placeholder`, `set-ph`), and the keys Galaxy itself reads from uWSGI's options, are
-//! known.
+//! `set-placeholder`, `set-ph`), names it uses as placeholders (`galaxy_root: /srv/galaxy`
+//! with `chdir: %(galaxy_root)/server`: defining a placeholder this way is what uWSGI offers),
+//! and the keys Galaxy itself reads from uWSGI's options, are known.
 
 use std::collections::HashSet;
 
 use super::syntax::uwsgi_files;
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
-use crate::uwsgi::UwsgiOption;
 use crate::uwsgi::option_table;
+use crate::uwsgi::{UwsgiOption, placeholders};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -22,8 +23,9 @@ pub static RULE: RuleInfo = RuleInfo {
     why: "uWSGI takes a name it does not know for a placeholder, without a word, unless \
           `strict: true` is set. A misspelt option (`proceses`, `buffer_size` for `buffer-size`: \
           names match exactly) is therefore simply not applied, and the instance runs with the \
-          default. Names declared in the same file with `declare-option` or set as placeholders \
-          with `set`, `set-placeholder` or `set-ph` are not reported.",
+          default. Names declared in the same file with `declare-option`, set as placeholders \
+          with `set`, `set-placeholder` or `set-ph`, or used as placeholders (`%(name)`) in the \
+          same file are not reported.",
     bad: "uwsgi:\n  proceses: 4\n  buffer_size: 16384\n",
     good: "uwsgi:\n  processes: 4\n  buffer-size: 16384\n",
 };
@@ -44,8 +46,9 @@ impl Rule for UnknownOption {
     }
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
-        for (index, _, options) in uwsgi_files(set) {
-            let declared = declared_names(options);
+        for (index, file, options) in uwsgi_files(set) {
+            let mut declared = declared_names(options);
+            declared.extend(placeholders::referenced(&file.source.text));
 
             for option in options {
                 let key = option.key.as_str();
@@ -113,6 +116,15 @@ mod tests {
                     galaxy_root: /srv/galaxy/server\n  set: galaxy_config_file=/x.yml\n  \
                     galaxy_config_file: /x.yml\n  declare-option: myopt=master=true\n  myopt: 1\n";
         assert!(check(&UnknownOption, &single(text)).is_empty());
+    }
+
+    #[test]
+    fn names_used_as_placeholders_are_known() {
+        let text = "uwsgi:\n  galaxy_root: /srv/galaxy\n  chdir: /%(galaxy_root)/server\n  \
+                    galaxy_rot: /srv/galaxy\n";
+        let found = check(&UnknownOption, &single(text));
+        let names: Vec<_> = found.iter().map(|f| &text[f.span.clone()]).collect();
+        assert_eq!(names, ["galaxy_rot"]);
     }
 
     #[test]

@@ -8,10 +8,18 @@
 //! with libyaml. Only the portable subset reads the same in both; everything else is reported
 //! here, at the key or value concerned, from the parsed tree (styles, spans) and the raw lines
 //! of the section (tabs, CRLF).
+//!
+//! A file libyaml cannot read at all is read here as the line-based reader reads it: each value
+//! outside the portable subset is reported (the first of them is usually what stops libyaml),
+//! and the rest of the file is linted as a `PyPI` uWSGI would run it. In a file with a
+//! `galaxy:` section, the line where real YAML stops is ZC303's, which says what Galaxy makes of
+//! it.
 
+use super::effective::has_top_level_key;
 use super::syntax::line_at;
 use crate::lint::{FileSet, Finding, LintFile, Rule, RuleInfo, Severity};
 use crate::source::Span;
+use crate::uwsgi::lines::{self, Stop};
 use crate::uwsgi::portable::{self, Unportable};
 use crate::yaml::{Node, Scalar, ScalarStyle};
 
@@ -28,8 +36,10 @@ pub static RULE: RuleInfo = RuleInfo {
           value continued on the next line makes the line-based reader stop reading the section \
           without a word, so every option after it is lost; CRLF leaves `\\r` at the end of each \
           value; a tab counts as indentation; a value starting with `&`, `*`, `!`, `|`, `>`, `%` \
-          or `@` means something else to libyaml. The same file then runs differently depending \
-          on how uWSGI was installed.",
+          or `@` means something else to libyaml, and `: ` inside a value or a value starting \
+          with `@`, `%` or a backtick stops libyaml altogether, while the line-based reader \
+          takes it. The same file then runs differently depending on how uWSGI was installed, \
+          or not at all with Debian's.",
     bad: "uwsgi:\n  static-map: '/static=static'\n  pythonpath:\n    - lib\n  logto: \
           /srv/galaxy/var/zergling#1.log\n",
     good: "uwsgi:\n  static-map: /static=static\n  pythonpath: lib\n  logto: \
@@ -62,8 +72,10 @@ struct Problem {
 }
 
 fn check_file(index: usize, file: &LintFile, out: &mut Vec<Finding>) {
-    let Some(Ok(documents)) = &file.yaml else {
-        return;
+    let documents = match &file.yaml {
+        Some(Ok(documents)) => documents,
+        Some(Err(error)) => return check_unreadable(index, file, &error.span, &error.message, out),
+        None => return,
     };
     let Some(section) = documents.first().and_then(|d| d.root.get_last("uwsgi")) else {
         return;
@@ -277,6 +289,116 @@ fn check_plain(text: &str, name: &str, key: &Scalar, scalar: &Scalar, problems: 
     }
 }
 
+/// A file libyaml cannot read: every value of its uWSGI section, as the line-based reader reads
+/// it, that is outside the portable subset, and the place libyaml stops when no such value is
+/// on that line.
+fn check_unreadable(
+    index: usize,
+    file: &LintFile,
+    error_span: &Span,
+    error: &str,
+    out: &mut Vec<Finding>,
+) {
+    let text: &str = &file.source.text;
+    let Some(section) = lines::read(text, "uwsgi") else {
+        return;
+    };
+    // A parser stopping at the very end points at the end of the last line.
+    let error_line = line_at(text, error_span.start.min(text.trim_end_matches(['\n', '\r']).len()));
+    // Galaxy's reading of that line is ZC303's finding.
+    let galaxy = has_top_level_key(text, "galaxy");
+    let on_error_line =
+        |span: &Span| span.start >= error_line.start && span.start <= error_line.end;
+
+    let mut problems = Vec::new();
+    for option in &section.options {
+        let Err(why) = portable::check_value(&option.value) else {
+            continue;
+        };
+        let span = if option.value_span.is_empty() {
+            option.key_span.clone()
+        } else {
+            option.value_span.clone()
+        };
+        let fatal = on_error_line(&span);
+        if galaxy && fatal {
+            continue;
+        }
+        let libyaml = if fatal {
+            format!("libyaml (Debian's uWSGI) cannot read the file here ({error})")
+        } else {
+            "libyaml (Debian's uWSGI) reads it differently".to_string()
+        };
+        problems.push(Problem {
+            message: format!(
+                "the value of `{}` is not portable: {}; {libyaml}, uWSGI's line-based reader \
+                 (PyPI) takes `{}`",
+                option.key,
+                why.reason(),
+                option.value
+            ),
+            span,
+            label: "unportable",
+            help: match why {
+                Unportable::Indicator(_) => "start the value with another character (for a \
+                                             placeholder, put a literal prefix before it or set \
+                                             the whole option with `set-placeholder`)"
+                    .to_string(),
+                Unportable::ColonSpace => format!(
+                    "write the value without `: `, for example through a placeholder defined \
+                     with `set-placeholder: name=...` on a line libyaml can read: `{}: %(name)` \
+                     does not start with `%`",
+                    option.key
+                ),
+                _ => format!("write `{}: <value>` with a plain value on one line", option.key),
+            },
+        });
+    }
+
+    if let Some((span, stop)) = &section.stop {
+        if !(galaxy && on_error_line(span)) {
+            problems.push(Problem {
+                span: span.clone(),
+                message: match stop {
+                    Stop::NoValue => "uWSGI's line-based reader stops reading the uwsgi section \
+                                      at this line, which has no `: `"
+                        .to_string(),
+                    Stop::Collection => "uWSGI's line-based reader stops reading the uwsgi \
+                                         section at this list item or flow collection"
+                        .to_string(),
+                },
+                label: "the section ends here for PyPI's uWSGI",
+                help: "write one `option: value` line per option (repeat a key instead of \
+                       listing values)"
+                    .to_string(),
+            });
+        }
+    }
+
+    let covered = problems.iter().any(|p| on_error_line(&p.span));
+    if !covered && !galaxy {
+        let content = &text[error_line.clone()];
+        // A tab in the indentation is often what libyaml refuses: keep it inside the span.
+        let lead = content.len() - content.trim_start_matches(' ').len();
+        let span = error_line.start + lead..error_line.start + content.trim_end().len();
+        problems.push(Problem {
+            message: format!(
+                "libyaml (Debian's uWSGI) cannot read this file ({error}), while uWSGI's \
+                 line-based reader (PyPI) reads past it"
+            ),
+            span,
+            label: "libyaml stops here",
+            help: "fix the YAML on this line so that both readers take the same options"
+                .to_string(),
+        });
+    }
+
+    problems.sort_by_key(|p| p.span.start);
+    for p in problems {
+        out.push(Finding::new(&RULE, index, p.span, p.message, p.label, p.help));
+    }
+}
+
 /// The anchor and tag text between a key's end and its value's start.
 fn properties_span(text: &str, key_end: usize, value_start: usize) -> Span {
     let between = &text[key_end..value_start];
@@ -392,7 +514,26 @@ mod tests {
     }
 
     #[test]
-    fn unparsable_file_is_left_to_zc001() {
-        assert!(spans("uwsgi:\n  socket: a: b\n").is_empty());
+    fn values_libyaml_cannot_read_are_found_in_what_pypi_reads() {
+        let text = "uwsgi:\n  processes: @file\n  threads: %(x)\n  env: A=a: b\n  \
+                    stats: `x`\n  zergpool: @abstract:127.0.0.1:8080\n  master: true\n";
+        assert_eq!(spans(text), ["@file", "%(x)", "A=a: b", "`x`", "@abstract:127.0.0.1:8080"]);
+        let found = check(&UnportableYaml, &single(text));
+        assert!(found[0].message.contains("cannot read the file here"), "{}", found[0].message);
+        assert!(found[1].message.contains("reads it differently"), "{}", found[1].message);
+    }
+
+    #[test]
+    fn a_syntax_error_without_an_unportable_value_is_reported_where_libyaml_stops() {
+        let text = "uwsgi:\n  master: true\nother: [1\n";
+        assert_eq!(spans(text), ["other: [1"]);
+        let text = "uwsgi:\n  master: true\n  thunder-lock:\n  x: [1\n";
+        assert_eq!(spans(text), ["thunder-lock:", "x: [1"]);
+    }
+
+    #[test]
+    fn in_a_file_with_galaxy_the_fatal_line_is_left_to_zc303() {
+        let text = "uwsgi:\n  processes: @file\n  threads: %(x)\ngalaxy:\n  brand: x\n";
+        assert_eq!(spans(text), ["%(x)"]);
     }
 }

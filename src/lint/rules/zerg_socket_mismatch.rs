@@ -1,7 +1,9 @@
 //! ZC201 `zerg-socket-mismatch`: a zergling attaches to something other than the pool's unix
-//! socket, or to nothing at all.
+//! socket, or to nothing at all. Paths are compared as the instances resolve them (`//`, `.`
+//! and `..` folded, relative ones against `chdir`), and a pool with several `zergpool` lines
+//! offers each of their sockets.
 
-use crate::lint::rules::common::{pool_socket, uwsgi_key_span};
+use crate::lint::rules::common::{path_base, pool_sockets, resolved, uwsgi_key_span};
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
 
 /// The rule's description.
@@ -31,7 +33,11 @@ impl Rule for ZergSocketMismatch {
     }
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
-        let pool = pool_socket(set);
+        let pools = pool_sockets(set);
+        let pool_base = set.by_role(Role::Pool).and_then(|(_, f)| path_base(f));
+        let offered: Vec<String> =
+            pools.iter().map(|p| resolved(&p.socket, pool_base.as_deref())).collect();
+        let pool = pools.first();
         for (index, file) in set.zerglings() {
             if file.options().is_none() {
                 continue;
@@ -53,10 +59,11 @@ impl Rule for ZergSocketMismatch {
                 continue;
             };
 
-            let Some(pool) = &pool else {
+            let Some(pool) = pool else {
                 continue;
             };
-            if zergs.iter().any(|z| z.value.trim() == pool.socket) {
+            let base = path_base(file);
+            if zergs.iter().any(|z| offered.contains(&resolved(&z.value, base.as_deref()))) {
                 continue;
             }
             out.push(
@@ -105,6 +112,13 @@ mod tests {
     fn the_pool_socket_passes() {
         let a = "uwsgi:\n  zerg: /run/pool.sock\n";
         let s = set(&[(Role::Pool, POOL), (Role::Zergling, a), (Role::Restarter, a)]);
+        assert!(check(&ZergSocketMismatch, &s).is_empty());
+        // Spelt differently, or the pool's second socket.
+        let a = "uwsgi:\n  zerg: /run//./pool.sock\n";
+        let pools = "uwsgi:\n  zergpool: /run/other.sock:127.0.0.1:8081\n  \
+                     zergpool: /run/pool.sock:127.0.0.1:8080\n";
+        let b = "uwsgi:\n  chdir: /run/sub\n  zerg: ../pool.sock\n";
+        let s = set(&[(Role::Pool, pools), (Role::Zergling, a), (Role::Restarter, b)]);
         assert!(check(&ZergSocketMismatch, &s).is_empty());
         // Without the pool only a missing `zerg` can be told.
         let s = set(&[(Role::Zergling, "uwsgi:\n  zerg: /run/x.sock\n")]);
