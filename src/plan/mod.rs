@@ -3,7 +3,7 @@
 //! written until the whole plan exists, so bad input leaves every file as it was.
 
 mod galaxy_section;
-mod handlers;
+pub mod handlers;
 mod options;
 
 use std::path::{Path, PathBuf};

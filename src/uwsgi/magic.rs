@@ -119,6 +119,36 @@ pub fn substitute(value: &str, file: &ConfigFile) -> Result<String, Unmovable> {
     Ok(out)
 }
 
+/// `value` as uWSGI reads it from `file`: each place-dependent variable replaced with what it
+/// stands for, `%%` with `%`, and `%o` with the path (taken to be typed as it is). Variables of
+/// the running machine (`%h`, `%t`, ...) and placeholders (`%(name)`) are kept as written.
+pub fn expand(value: &str, file: &ConfigFile) -> String {
+    if !value.contains('%') {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        let Some(&var) = chars.peek().filter(|_| c == '%') else {
+            out.push(c);
+            continue;
+        };
+        let text = match var {
+            '%' => Some("%".to_string()),
+            'o' | 'O' => Some(file.path.clone()),
+            _ => file.value(var),
+        };
+        match text {
+            Some(text) => {
+                out.push_str(&text);
+                chars.next();
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,47 +33,11 @@ const IMMEDIATE: &[&str] = &[
     "xml",
 ];
 
-/// Replaces the magic variables uWSGI knows from the file's path in `value`: `%d` (directory,
-/// with a trailing `/`), `%p` (path), `%s` (file name), `%n` (name without extension), `%e`
-/// (extension), `%c` (the directory's name), `%o` (the path as given) and `%%`. Variables whose
-/// value depends on the running machine (`%h`, `%t`, ...) are left as written.
+/// Replaces the magic variables uWSGI knows from the file's path in `value` (see
+/// [`super::magic`]); variables whose value depends on the running machine (`%h`, `%t`, ...)
+/// are left as written.
 pub fn substitute_magic(value: &str, path: &Path) -> String {
-    if !value.contains('%') {
-        return value.to_string();
-    }
-    let full = path.to_string_lossy();
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    let dir = full.strip_suffix(name.as_ref()).unwrap_or_default();
-    let (stem, extension) = match name.rfind('.') {
-        Some(dot) => (&name[..dot], &name[dot + 1..]),
-        None => (name.as_ref(), ""),
-    };
-    let dir_name = dir.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
-
-    let mut out = String::with_capacity(value.len());
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let replacement = match chars.peek() {
-            Some('%') => "%",
-            Some('d') => dir,
-            Some('p' | 'o') => &full,
-            Some('s') => &name,
-            Some('n') => stem,
-            Some('e') => extension,
-            Some('c') => dir_name,
-            _ => {
-                out.push('%');
-                continue;
-            }
-        };
-        out.push_str(replacement);
-        chars.next();
-    }
-    out
+    super::magic::expand(value, &super::magic::ConfigFile::new(path))
 }
 
 /// The value uWSGI gives `%(name)` among `options`: the first option named `name`, or the first
@@ -226,8 +190,8 @@ mod tests {
     fn magic_variables_of_the_file() {
         let path = Path::new("/tmp/lr/ux/m.yml");
         assert_eq!(
-            substitute_magic("%d|%p|%s|%n|%e|%c|%o|100%%|%(a)|%h", path),
-            "/tmp/lr/ux/|/tmp/lr/ux/m.yml|m.yml|m|yml|ux|/tmp/lr/ux/m.yml|100%|%(a)|%h"
+            substitute_magic("%d|%p|%s|%n|%e|%c|%o|%1|100%%|%(a)|%h", path),
+            "/tmp/lr/ux/|/tmp/lr/ux/m.yml|m.yml|m|yml|ux|/tmp/lr/ux/m.yml|lr|100%|%(a)|%h"
         );
         assert_eq!(substitute_magic("plain", path), "plain");
     }

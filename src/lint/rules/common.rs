@@ -3,13 +3,14 @@
 //! instance resolves them, where a path on the target machine is among the linted files, and
 //! how the restarter's job conf makes Galaxy 21.09 assign the jobs zergling B creates.
 //!
-//! The handler-name logic here is also what `build` uses, so lint and build never disagree on
-//! the names of A's mules.
+//! Handler names come from the same code as `build`'s ([`crate::plan::handlers`]), so lint and
+//! build never disagree on the names of A's mules.
 
 use std::path::{Component, Path, PathBuf};
 
 use crate::jobconf::{HandlerName, Handlers};
 use crate::lint::{FileSet, LintFile, Role};
+use crate::plan::handlers::{self, HandlerPool};
 use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml::{Entry, Scalar};
@@ -26,27 +27,36 @@ pub struct MuleHandler {
     pub farm: usize,
 }
 
-/// The handler names Galaxy gives the mules of `options`: the mule at position N of a farm F
-/// named `job-handlers` or `job-handlers.<tag>` is `<server_name>.<F>.<N>`, with the farm's tag.
-/// Malformed farms and farms Galaxy does not use for jobs give no names.
+/// The handler names Galaxy gives the mules of `options`, as `build` derives them
+/// ([`crate::plan::handlers`]): each mule of a farm named `job-handlers` or
+/// `job-handlers.<tag>`, under the name of the first farm that lists it. Malformed farms give no
+/// names (ZC305 reports them).
 pub fn mule_handlers(options: &[UwsgiOption], server_name: &str) -> Vec<MuleHandler> {
-    let mut names = Vec::new();
-    for (index, option) in options.iter().enumerate().filter(|(_, o)| o.key == "farm") {
-        let Ok(farm) = uwsgi::parse_farm(&option.value) else {
-            continue;
-        };
-        let Some(tag) = uwsgi::farm_tag(&farm.name) else {
-            continue;
-        };
+    let (index, well_formed): (Vec<usize>, Vec<UwsgiOption>) = options
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.key != "farm" || uwsgi::parse_farm(&o.value).is_ok())
+        .map(|(i, o)| (i, o.clone()))
+        .unzip();
+    let Ok(pools) = handlers::pools(&well_formed) else {
+        return Vec::new();
+    };
 
-        for position in 1..=farm.mules.len() {
-            names.push(MuleHandler {
-                name: HandlerName {
-                    id: format!("{server_name}.{}.{position}", farm.name),
-                    tag: tag.map(str::to_string),
-                },
-                farm: index,
-            });
+    let mut names = Vec::new();
+    for pool in &pools {
+        let tag = match pool.handler_pool() {
+            Some(HandlerPool::Default) => None,
+            Some(HandlerPool::Tag(tag)) => Some(tag.to_string()),
+            None => continue,
+        };
+        let Some(farm) = well_formed.iter().position(|o| std::ptr::eq(o, pool.option)) else {
+            continue;
+        };
+        let farm = index[farm];
+        for &mule in &pool.mules {
+            if let Some(id) = handlers::mule_name(&pools, mule, server_name) {
+                names.push(MuleHandler { name: HandlerName { id, tag: tag.clone() }, farm });
+            }
         }
     }
     names
@@ -459,6 +469,28 @@ mod tests {
         assert_eq!(ids, ["gx.job-handlers.1", "gx.job-handlers.2", "gx.job-handlers.special.1"]);
         assert_eq!(names[2].name.tag.as_deref(), Some("special"));
         assert_eq!(names[2].farm, 4);
+    }
+
+    #[test]
+    fn a_mule_in_two_farms_runs_under_the_first_farms_name() {
+        // Galaxy names mule 2 after `job-handlers`, the first farm listing it, even in the
+        // `special` pool; a farm before the handler farms takes its mules' names too.
+        let a = file(
+            Role::Zergling,
+            "uwsgi:\n  mule: a.py\n  mule: a.py\n  farm: other:1\n  farm: job-handlers:1,2\n  \
+             farm: job-handlers.special:2\n",
+        );
+        let names = mule_handlers(a.options().unwrap(), "main");
+        let ids: Vec<_> =
+            names.iter().map(|n| (n.name.id.as_str(), n.name.tag.as_deref())).collect();
+        assert_eq!(
+            ids,
+            [
+                ("main.other.1", None),
+                ("main.job-handlers.2", None),
+                ("main.job-handlers.2", Some("special")),
+            ]
+        );
     }
 
     #[test]
