@@ -159,8 +159,8 @@ pub struct Destinations {
 /// A `<tool>` under `<tools>`: where one tool's jobs are handled and run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tool {
-    /// `id` of the tool.
-    pub id: Spanned<String>,
+    /// What the mapping applies to: one tool by `id`, or a `class` of tools.
+    pub applies_to: ToolSelector,
     /// `handler`: a handler id or tag.
     pub handler: Option<Spanned<String>>,
     /// `destination`: a destination id or tag.
@@ -168,6 +168,36 @@ pub struct Tool {
     /// The whole element.
     pub span: Span,
 }
+
+/// What a `<tool>` mapping applies to: Galaxy 21.09 takes either an `id` or a `class`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolSelector {
+    /// `id`: the tool with that id.
+    Id(Spanned<String>),
+    /// `class`: every tool of that class (`local` or `requires_galaxy`).
+    Class(Spanned<String>),
+}
+
+impl Tool {
+    /// The tools the mapping is for, in words: ``tool `bwa` `` or ``tools of class `local` ``.
+    pub fn describe(&self) -> String {
+        match &self.applies_to {
+            ToolSelector::Id(id) => format!("tool `{}`", id.value),
+            ToolSelector::Class(class) => format!("tools of class `{}`", class.value),
+        }
+    }
+
+    /// [`Tool::describe`] with the verb "is" or "are" after it.
+    pub fn describe_is(&self) -> String {
+        match &self.applies_to {
+            ToolSelector::Id(_) => format!("{} is", self.describe()),
+            ToolSelector::Class(_) => format!("{} are", self.describe()),
+        }
+    }
+}
+
+/// The tool classes Galaxy 21.09 maps by `class` (`VALID_TOOL_CLASSES`).
+const TOOL_CLASSES: [&str; 2] = ["local", "requires_galaxy"];
 
 /// A job configuration file, parsed and checked.
 #[derive(Debug, Clone)]
@@ -345,13 +375,43 @@ impl Reader<'_> {
         let mut tools = Vec::new();
         for tool in element.children_named("tool") {
             tools.push(Tool {
-                id: required_attr(tool, "id")?,
+                applies_to: Self::tool_selector(tool)?,
                 handler: attr(tool, "handler"),
                 destination: attr(tool, "destination"),
                 span: tool.span.clone(),
             });
         }
         Ok(tools)
+    }
+
+    /// A `<tool>`'s `id` or `class`: Galaxy 21.09 refuses to start on one with both, neither,
+    /// or a class it does not know (assertions in `JobConfiguration`).
+    fn tool_selector(tool: &Element) -> Result<ToolSelector, JobConfError> {
+        // Galaxy ignores empty values, as if the attribute were not there.
+        let given = |name| attr(tool, name).filter(|a| !a.value.is_empty());
+        match (given("id"), given("class")) {
+            (Some(id), None) => Ok(ToolSelector::Id(id)),
+            (None, Some(class)) if TOOL_CLASSES.contains(&class.value.as_str()) => {
+                Ok(ToolSelector::Class(class))
+            }
+            (None, Some(class)) => Err(JobConfError::new(
+                format!("`<tool>` has the unknown class `{}`", class.value),
+                class.span,
+                "Galaxy refuses to start with it; the classes are `local` and `requires_galaxy`",
+            )),
+            (Some(_), Some(class)) => Err(JobConfError::new(
+                "`<tool>` has both an `id` and a `class`",
+                class.span,
+                "Galaxy refuses to start with it; map one tool by `id` or a class of tools by \
+                 `class`, in two `<tool>` elements if both are wanted",
+            )),
+            (None, None) => Err(JobConfError::new(
+                "`<tool>` has neither an `id` nor a `class`",
+                tool.start_tag.clone(),
+                "Galaxy refuses to start with it; add `id=\"<tool id>\"` or \
+                 `class=\"local\"`/`class=\"requires_galaxy\"`",
+            )),
+        }
     }
 
     /// Splits a comma-separated value and trims each item. Galaxy keeps empty items of `tags`
@@ -459,13 +519,35 @@ mod tests {
 
         assert_eq!(conf.tools.len(), 2);
         let bwa = &conf.tools[0];
-        assert_eq!(bwa.id.value, "bwa");
+        assert_eq!(bwa.describe(), "tool `bwa`");
         assert_eq!(&CONF[bwa.handler.as_ref().unwrap().span.clone()], "special");
         assert_eq!(bwa.destination.as_ref().unwrap().value, "cluster");
         assert!(conf.tools[1].handler.is_none());
 
         let limits = conf.limits.clone().unwrap();
         assert!(CONF[limits].starts_with("<limits>"));
+    }
+
+    #[test]
+    fn a_tool_is_mapped_by_id_or_by_class_as_galaxy_takes_it() {
+        let with = |tools: &str| {
+            format!("<job_conf><plugins/><destinations/><tools>{tools}</tools></job_conf>")
+        };
+        let text = with("<tool class='local' handler='special'/><tool id='x' class=''/>");
+        let parsed = conf(&text).unwrap();
+        assert_eq!(parsed.tools[0].describe_is(), "tools of class `local` are");
+        assert_eq!(parsed.tools[1].describe_is(), "tool `x` is");
+
+        for (tools, message, at) in [
+            ("<tool class='remote'/>", "unknown class `remote`", "remote"),
+            ("<tool id='x' class='local'/>", "both an `id` and a `class`", "local"),
+            ("<tool handler='h'/>", "neither an `id` nor a `class`", "<tool handler='h'/>"),
+        ] {
+            let text = with(tools);
+            let e = error(&text);
+            assert!(e.message.contains(message), "{e:?}");
+            assert_eq!(&text[e.span], at);
+        }
     }
 
     #[test]

@@ -290,8 +290,8 @@ fn check_tools(main: &JobConf, handlers: &[HandlerName]) -> Result<(), JobConfEr
         let tag_list = if tags.is_empty() { "none".to_owned() } else { tags.join(", ") };
         return Err(JobConfError::new(
             format!(
-                "tool `{}` is mapped to handler `{name}`, which no mule of zergling A runs",
-                tool.id.value
+                "{} mapped to handler `{name}`, which no mule of zergling A runs",
+                tool.describe_is()
             ),
             handler.span.clone(),
             format!(

@@ -79,7 +79,7 @@ impl Rule for RestarterTagNotGrabbed {
                 routes.push(Route {
                     value: handler.value.clone(),
                     span: handler.span.clone(),
-                    jobs: format!("tool `{}`", tool.id.value),
+                    jobs: tool.describe(),
                 });
             }
 
