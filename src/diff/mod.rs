@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::error::Result;
 use crate::plan::{Plan, Role};
-use crate::write::{self, Outcome};
+use crate::write::{self, Outcome, Pending};
 
 pub use notes::{RestartNote, When};
 pub use unified::{Line, LineKind};
@@ -183,12 +183,11 @@ pub fn status_word(outcome: Outcome) -> &'static str {
 /// Bad input, as for `build`, or an installed file that cannot be read.
 pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Report> {
     let plan = Plan::compute(config, root)?;
+    let gid = write::group_id(config, Path::new("/etc/group"))?;
 
     let mut files = Vec::with_capacity(plan.files.len());
     for file in &plan.files {
-        let installed = write::installed(&file.on_disk)?;
-        let wanted = write::wanted(file, installed.as_ref(), Path::new("/etc/group"))?;
-        let status = write::outcome(file, installed.as_ref(), wanted);
+        let Pending { installed, wanted, outcome: status, .. } = Pending::new(file, root, gid)?;
 
         let mode = match &installed {
             None => Some(Change { from: None, to: wanted.mode }),
