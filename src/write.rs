@@ -233,8 +233,7 @@ struct Staged {
 /// Writes every file whose outcome is not `Unchanged`: all are first staged as temporary files
 /// beside their destinations and synced to disk, then renamed into place, so a failure part-way
 /// leaves the installed files as they were; last, each directory that got a file is synced
-/// once, so that the renames survive a crash too. The syncs of one step run side by side: the
-/// filesystem then commits them together instead of one after another.
+/// once (not once per file), so that the renames survive a crash too.
 ///
 /// # Errors
 /// A directory that cannot be created, a file that cannot be written, chowned, synced or
@@ -250,7 +249,7 @@ pub fn apply(files: &[Pending]) -> Result<()> {
             }
         }
     }
-    if let Err(e) = sync_together(staged.iter().map(|s| (&s.handle, s.destination.as_path()))) {
+    if let Err(e) = sync_each(staged.iter().map(|s| (&s.handle, s.destination.as_path()))) {
         discard(&staged);
         return Err(e);
     }
@@ -273,30 +272,13 @@ pub fn apply(files: &[Pending]) -> Result<()> {
         .iter()
         .map(|dir| fs::File::open(dir).map_err(|e| Error::io(CODE, dir, "sync", &e)))
         .collect::<Result<Vec<_>>>()?;
-    sync_together(handles.iter().zip(dirs.iter().copied()))
+    sync_each(handles.iter().zip(dirs.iter().copied()))
 }
 
-/// Syncs each file to disk, each on a thread of its own (this one, should a thread not start).
-fn sync_together<'a>(files: impl Iterator<Item = (&'a fs::File, &'a Path)>) -> Result<()> {
-    let sync = |(file, path): (&fs::File, &Path)| {
-        file.sync_all().map_err(|e| Error::io(CODE, path, "sync", &e))
-    };
-    std::thread::scope(|scope| {
-        let mut results = Vec::new();
-        let mut running = Vec::new();
-        for item in files {
-            match std::thread::Builder::new().spawn_scoped(scope, move || sync(item)) {
-                Ok(thread) => running.push((thread, item.1)),
-                Err(_) => results.push(sync(item)),
-            }
-        }
-        for (thread, path) in running {
-            results.push(thread.join().unwrap_or_else(|_| {
-                Err(Error::new(CODE, format!("syncing {} failed", path.display())))
-            }));
-        }
-        results.into_iter().collect()
-    })
+/// Syncs each file to disk.
+fn sync_each<'a>(mut files: impl Iterator<Item = (&'a fs::File, &'a Path)>) -> Result<()> {
+    files
+        .try_for_each(|(file, path)| file.sync_all().map_err(|e| Error::io(CODE, path, "sync", &e)))
 }
 
 fn stage(pending: &Pending) -> Result<Staged> {

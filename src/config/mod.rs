@@ -3,6 +3,7 @@
 //! layout root so the rest of the tool only ever sees absolute paths.
 
 mod schema;
+mod validate;
 
 use std::path::{Path, PathBuf};
 
