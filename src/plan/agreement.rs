@@ -29,7 +29,12 @@ const TLS_BINDS: &[&str] = &["https", "https2", "https-socket", "ssl-socket", "s
 /// an address of several comma-separated entries; each at its line.
 pub fn check(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<()> {
     for option in &galaxy.uwsgi {
-        if option.key == "chdir" && differs(&config.server, &config.server, &option.value) {
+        // A relative `chdir` is taken from wherever uWSGI was started: the Emperor's vassals
+        // directory for zergling A, the administrator's directory for the restarter.
+        let relative = !Path::new(&option.value).is_absolute();
+        if option.key == "chdir"
+            && (relative || differs(&config.server, Path::new("/"), &option.value))
+        {
             return Err(disagreement(
                 galaxy,
                 option,
@@ -39,10 +44,16 @@ pub fn check(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<()>
                     config.server.display()
                 ),
                 "both zerglings chdir to layout.server",
-                format!(
-                    "set `server = \"{}\"` under [layout] in zerg.toml, or remove this line",
-                    option.value
-                ),
+                if relative {
+                    "remove this line: both zerglings chdir to layout.server, which zerg.toml \
+                     sets (an absolute path)"
+                        .to_string()
+                } else {
+                    format!(
+                        "set `server = \"{}\"` under [layout] in zerg.toml, or remove this line",
+                        paths::normalize(Path::new(&option.value)).display()
+                    )
+                },
             ));
         }
         if VIRTUALENV.contains(&option.key.as_str())
@@ -54,14 +65,14 @@ pub fn check(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<()>
                 format!(
                     "galaxy.yml runs Galaxy in the virtualenv {}, but layout.venv in zerg.toml \
                      is {}",
-                    option.value,
+                    paths::resolve(&config.server, &option.value).display(),
                     config.venv.display()
                 ),
                 "the virtualenv of both zerglings",
                 format!(
                     "set `venv = \"{}\"` under [layout] in zerg.toml (the printed commands run \
                      its bin/uwsgi unless uwsgi.binary says otherwise), or correct this line",
-                    option.value
+                    paths::resolve(&config.server, &option.value).display()
                 ),
             ));
         }
@@ -162,6 +173,7 @@ mod tests {
         let error = check_with("", "  socket: :8080\n  chdir: /opt/galaxy\n").unwrap_err();
         assert!(error.message().contains("/opt/galaxy"), "{}", error.message());
         assert!(check_with("", "  socket: :8080\n  chdir: /srv/galaxy/server/\n").is_ok());
+        assert!(check_with("", "  socket: :8080\n  chdir: .\n").is_err(), "relative to what?");
         assert!(check_with("", "  socket: :8080\n  chdir: /opt/%(galaxy)/server\n").is_ok());
     }
 
