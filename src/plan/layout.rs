@@ -67,9 +67,21 @@ pub fn check(
     root: Option<&Path>,
 ) -> Result<()> {
     let places = places(config, main_job_conf);
+    distinct(config, galaxy, &places, root)?;
+    shared_tcp_stats(config)?;
+    only_vassals_in_vassals_dir(config, galaxy, &places, root)?;
+    sockets_fit(config, galaxy, &places)
+}
+
+/// No two places are one file, except two inputs.
+fn distinct(
+    config: &Config,
+    galaxy: &GalaxyYml,
+    places: &[Place],
+    root: Option<&Path>,
+) -> Result<()> {
     let on_machine: Vec<Option<PathBuf>> =
         places.iter().map(|p| on_machine(root, &p.target, p.kind == Kind::Output)).collect();
-
     for (j, b) in places.iter().enumerate() {
         for (i, a) in places.iter().enumerate().take(j) {
             if a.kind == Kind::Input && b.kind == Kind::Input {
@@ -82,13 +94,18 @@ pub fn check(
             }
         }
     }
-    shared_tcp_stats(config)?;
+    Ok(())
+}
 
+/// Nothing but the two vassals sits in the vassals directory under a name the Emperor starts.
+fn only_vassals_in_vassals_dir(
+    config: &Config,
+    galaxy: &GalaxyYml,
+    places: &[Place],
+    root: Option<&Path>,
+) -> Result<()> {
     let vassals = on_machine_dir(root, &config.vassals);
-    for place in &places {
-        if place.vassal {
-            continue;
-        }
+    for place in places.iter().filter(|p| !p.vassal) {
         let Some(parent) = place.target.parent() else { continue };
         let in_vassals = parent == config.vassals
             || (vassals.is_some() && on_machine_dir(root, parent) == vassals);
@@ -96,7 +113,11 @@ pub fn check(
             return Err(in_vassals_dir(config, galaxy, place));
         }
     }
+    Ok(())
+}
 
+/// Every unix socket path fits `sun_path`.
+fn sockets_fit(config: &Config, galaxy: &GalaxyYml, places: &[Place]) -> Result<()> {
     for place in places.iter().filter(|p| p.what.ends_with("socket")) {
         let length = place.target.as_os_str().len();
         if length <= MAX_UNIX_SOCKET {
@@ -328,7 +349,7 @@ fn in_vassals_dir(config: &Config, galaxy: &GalaxyYml, place: &Place) -> Error {
     let on_disk = if parent == config.vassals {
         String::new()
     } else {
-        format!(", which {} is on disk", parent.display())
+        format!(" ({} is that directory on disk)", parent.display())
     };
     let message = format!(
         "the Emperor would start {} ({}) as a vassal: it starts every .yml, .yaml, .ini, \
@@ -347,8 +368,8 @@ fn in_vassals_dir(config: &Config, galaxy: &GalaxyYml, place: &Place) -> Error {
     match (&set_by, &place.set_by) {
         (SetBy::ZergToml(_), SetBy::ZergToml(keys)) if set_by != place.set_by => {
             match config.origin(keys) {
-                Some(origin) => error.with_label(origin.span, label(config, place)),
-                None => error,
+                Some(origin) if origin.own => error.with_label(origin.span, label(config, place)),
+                _ => error,
             }
         }
         _ => error,
@@ -356,7 +377,7 @@ fn in_vassals_dir(config: &Config, galaxy: &GalaxyYml, place: &Place) -> Error {
 }
 
 /// An error at the place a path is set: a zerg.toml key, or a line of galaxy.yml.
-pub fn located(
+fn located(
     config: &Config,
     galaxy: &GalaxyYml,
     set_by: &SetBy,
