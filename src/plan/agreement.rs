@@ -126,6 +126,25 @@ fn public_address(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Resul
         ));
     }
 
+    let length = public.address.len();
+    if public.address.starts_with('/') && length > super::MAX_UNIX_SOCKET {
+        let message = format!(
+            "the public unix socket {} is {length} bytes long; Linux binds unix sockets of at \
+             most {} bytes",
+            public.address,
+            super::MAX_UNIX_SOCKET
+        );
+        return Err(address_error(
+            config,
+            galaxy,
+            from_galaxy,
+            None,
+            message,
+            "the pool binds this",
+        )
+        .with_help("choose a shorter path for the public socket"));
+    }
+
     let Some(comma) = public.address.find(',') else {
         return Ok(());
     };
@@ -134,25 +153,30 @@ fn public_address(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Resul
          each of them as an address",
         public.address
     );
-    let help = "give the pool one address (host:port, or a unix socket path)";
-    match (config.pool_address.as_ref(), from_galaxy) {
-        (Some(_), _) | (None, None) => Err(Error::at(
-            "zergcfg::config",
-            &config.source,
-            config.origin_span(&["pool", "address"]),
-            message,
-            "here",
-        )
-        .with_help(help)),
-        (None, Some(option)) => Err(Error::at(
-            CODE,
-            &galaxy.source,
-            option.value_sub_span(&galaxy.source.text, comma..comma + 1),
-            message,
-            "a second entry starts here",
-        )
-        .with_help(help)),
+    let label = "a second entry starts here";
+    Err(address_error(config, galaxy, from_galaxy, Some(comma..comma + 1), message, label)
+        .with_help("give the pool one address (host:port, or a unix socket path)"))
+}
+
+/// An error about the public address, at zerg.toml's `pool.address` when it sets the address,
+/// else at galaxy.yml's bind option (at `within` its value, when given).
+fn address_error(
+    config: &Config,
+    galaxy: &GalaxyYml,
+    from_galaxy: Option<&UwsgiOption>,
+    within: Option<std::ops::Range<usize>>,
+    message: String,
+    label: &str,
+) -> Error {
+    if let (None, Some(option)) = (&config.pool_address, from_galaxy) {
+        let span = within.map_or_else(
+            || option.value_span.clone(),
+            |range| option.value_sub_span(&galaxy.source.text, range),
+        );
+        return Error::at(CODE, &galaxy.source, span, message, label);
     }
+    let span = config.origin_span(&["pool", "address"]);
+    Error::at("zergcfg::config", &config.source, span, message, label)
 }
 
 #[cfg(test)]
@@ -200,5 +224,7 @@ mod tests {
         let toml = "[pool]\naddress = \"a:1,b:2\"\n";
         assert!(check_with(toml, "  processes: 2\n").is_err());
         assert!(check_with("", "  http: :8080\n").is_ok());
+        let long = format!("  socket: /run/{}.sock\n", "s".repeat(100));
+        assert!(check_with("", &long).unwrap_err().message().contains("bytes long"));
     }
 }
