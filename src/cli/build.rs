@@ -88,7 +88,7 @@ fn not_writable(user: &str, dir: &NotWritable) -> String {
         None => format!(
             "{user} (layout.user) cannot create files in {path}, a system directory, so the \
              files of {settings} could not be created at start\n  help: give them a directory \
-             of Galaxy's own, such as {own} owned by {user} (layout.var in zerg.toml)",
+             of Galaxy's own in zerg.toml, such as {own} created and owned by {user}",
             own = dir.dir.join(user).display(),
         ),
         Some((owner, mode)) => format!(

@@ -436,6 +436,16 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_utf8_is_pointed_at_its_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zerg.toml");
+        std::fs::write(&path, b"[layout]\nuser = \"g\xe4laxy\"\n").unwrap();
+        let error = Config::load(&path).unwrap_err();
+        assert!(error.message().contains("not UTF-8"), "{}", error.message());
+        assert_eq!(error.span(), Some(18..21));
+    }
+
+    #[test]
     fn unknown_keys_point_at_the_key() {
         let err = parse("[layout]\nrot = \"/x\"\n").unwrap_err();
         assert!(err.message().contains("rot"), "{}", err.message());
