@@ -55,6 +55,24 @@ impl Account {
     }
 }
 
+impl Account {
+    /// Whether the account may create files in a directory with this owner, group and mode:
+    /// write and search permission, judged like [`can_read`](Self::can_read).
+    pub fn can_write(&self, owner: u32, group: u32, mode: u32) -> bool {
+        if self.uid == 0 {
+            return true;
+        }
+        let bits = if self.uid == owner {
+            mode >> 6
+        } else if self.groups.contains(&group) {
+            mode >> 3
+        } else {
+            mode
+        };
+        bits & 0o3 == 0o3
+    }
+}
+
 /// A written file that Galaxy's user cannot read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {

@@ -7,7 +7,8 @@ use crate::access::{self, Account, Unreadable};
 use crate::config::Config;
 use crate::error::Result;
 use crate::plan::{Access, Plan, Role};
-use crate::write::{self, Outcome};
+use crate::rundirs::RunDirs;
+use crate::write::{self, Outcome, Pending};
 
 /// What `build` did (or, with `check`, would do) to each file.
 #[derive(Debug, Clone)]
@@ -16,9 +17,9 @@ pub struct Report {
     pub plan: Plan,
     /// One entry per planned file, in plan order.
     pub files: Vec<FileReport>,
-    /// Directories uWSGI needs at run time (sockets, FIFOs, pid files, logs) that do not exist
-    /// yet, as on the target machine.
-    pub missing_dirs: Vec<PathBuf>,
+    /// The directories uWSGI creates its run-time files in (sockets, FIFOs, pid files, logs)
+    /// that do not exist yet or that Galaxy's user could not create files in.
+    pub run_dirs: RunDirs,
     /// Files holding secrets that Galaxy's user (`layout.user`) cannot read as written, so the
     /// restart (or, for a vassal, the Emperor) would fail; empty when that user is unknown on
     /// this machine.
@@ -32,6 +33,8 @@ pub struct FileReport {
     pub role: Role,
     /// Where it is on disk.
     pub path: PathBuf,
+    /// Where its bytes went: `path`, or the file a symbolic link at `path` leads to.
+    pub destination: PathBuf,
     /// Created, changed or unchanged.
     pub outcome: Outcome,
 }
@@ -51,33 +54,27 @@ impl Report {
 /// they were).
 pub fn build(config: &Config, root: Option<&Path>, check: bool) -> Result<Report> {
     let plan = Plan::compute(config, root)?;
+    let gid = write::group_id(config, Path::new("/etc/group"))?;
 
-    let mut staged = Vec::new();
-    for file in &plan.files {
-        let installed = write::installed(&file.on_disk)?;
-        let wanted = write::wanted(file, installed.as_ref(), Path::new("/etc/group"))?;
-        let outcome = write::outcome(file, installed.as_ref(), wanted);
-        staged.push((file.clone(), installed, wanted, outcome));
-    }
+    let pending =
+        plan.files.iter().map(|file| Pending::new(file, root, gid)).collect::<Result<Vec<_>>>()?;
 
     if !check {
-        write::apply(&staged)?;
+        write::apply(&pending)?;
     }
 
-    let files = staged
+    let files = pending
         .iter()
-        .map(|(file, _, _, outcome)| FileReport {
-            role: file.role,
-            path: file.on_disk.clone(),
-            outcome: *outcome,
+        .map(|p| FileReport {
+            role: p.file.role,
+            path: p.file.on_disk.clone(),
+            destination: p.destination.clone(),
+            outcome: p.outcome,
         })
         .collect();
-    let missing_dirs = runtime_dirs(config)
-        .into_iter()
-        .filter(|dir| !crate::plan::on_disk(root, dir).is_dir())
-        .collect();
+    let run_dirs = crate::rundirs::inspect(config, root);
     let unreadable = if check { Vec::new() } else { unreadable_secrets(config, &plan) };
-    Ok(Report { plan, files, missing_dirs, unreadable })
+    Ok(Report { plan, files, run_dirs, unreadable })
 }
 
 /// The written files holding secrets that `layout.user` cannot read.
@@ -94,24 +91,4 @@ fn unreadable_secrets(config: &Config, plan: &Plan) -> Vec<(PathBuf, Unreadable)
             access::unreadable(&file.on_disk, &account).map(|u| (file.on_disk.clone(), u))
         })
         .collect()
-}
-
-/// The directories holding what the zerglings and the pool create at run time: zergcfg writes
-/// configuration, not state, so it names them rather than creating them with the wrong owner.
-fn runtime_dirs(config: &Config) -> Vec<PathBuf> {
-    let mut paths = vec![config.pool_socket.clone()];
-    for instance in [&config.zergling, &config.restarter] {
-        paths.extend([instance.fifo.clone(), instance.pidfile.clone(), instance.logto.clone()]);
-        if instance.stats.starts_with('/') {
-            paths.push(PathBuf::from(&instance.stats));
-        }
-    }
-
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    for dir in paths.iter().filter_map(|p| p.parent()) {
-        if !dirs.iter().any(|d| d == dir) {
-            dirs.push(dir.to_path_buf());
-        }
-    }
-    dirs
 }

@@ -32,6 +32,8 @@ struct Located {
     source: Snippet,
     span: Span,
     label: String,
+    /// Further places in the same file that take part, each with its label.
+    also: Vec<(Span, String)>,
 }
 
 impl Error {
@@ -63,6 +65,7 @@ impl Error {
                 source: source.shown_snippet(&secrets),
                 span,
                 label: secrets.hide(&label.into()),
+                also: Vec::new(),
             }),
             help: None,
             code,
@@ -95,6 +98,26 @@ impl Error {
         let mut error = Self::new(code, message);
         error.file = Some(path.to_path_buf());
         error
+    }
+
+    /// Points at a second place in the same file, such as the other half of a conflict. Does
+    /// nothing for an error without a place, or for the place already pointed at.
+    #[must_use]
+    pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Self {
+        if let Some(located) = &mut self.located {
+            if located.span != span {
+                located.also.push((span, self.secrets.hide(&label.into())));
+            }
+        }
+        self
+    }
+
+    /// A file that is not UTF-8, pointing at its first bad byte (`source` holds the text with
+    /// bad sequences replaced, as [`Source::read_text`] gives it).
+    pub fn not_utf8(code: &'static str, source: &Source, offset: usize, what: &str) -> Self {
+        let end = crate::source::ceil_char_boundary(&source.text, offset + 1);
+        Self::at(code, source, offset..end, format!("{what} is not UTF-8 text"), "not UTF-8")
+            .with_help("save it as UTF-8: Galaxy, uWSGI and zergcfg read it as UTF-8")
     }
 
     /// Adds the line that says how to fix it.
@@ -152,8 +175,13 @@ impl Diagnostic for Error {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let located = self.located.as_ref()?;
-        let span = LabeledSpan::new_with_span(Some(located.label.clone()), located.span.clone());
-        Some(Box::new(std::iter::once(span)))
+        let span =
+            LabeledSpan::new_primary_with_span(Some(located.label.clone()), located.span.clone());
+        let also = located
+            .also
+            .iter()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), span.clone()));
+        Some(Box::new(std::iter::once(span).chain(also)))
     }
 }
 

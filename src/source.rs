@@ -10,6 +10,22 @@ use crate::secrets::{Kind, Secrets, mask_same_length};
 /// A byte range into a [`Source`]'s text.
 pub type Span = std::ops::Range<usize>;
 
+/// Why [`Source::read_text`] found no text.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file could not be read.
+    Io(std::io::Error),
+    /// The file is not UTF-8: `source` holds it with each bad sequence replaced by U+FFFD,
+    /// `offset` is the byte where the first one starts (the same in both, as all before it is
+    /// valid).
+    NotUtf8 {
+        /// The text, bad sequences replaced.
+        source: Source,
+        /// Where the first bad sequence starts.
+        offset: usize,
+    },
+}
+
 /// The text of one file together with the path it was read from.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -40,6 +56,23 @@ impl Source {
     pub fn read(path: &Path) -> std::io::Result<Self> {
         let text = std::fs::read_to_string(path)?;
         Ok(Self::new(path, text))
+    }
+
+    /// Reads a file as UTF-8, telling a file that is not text apart from one that cannot be
+    /// read, so that the first can be pointed into.
+    ///
+    /// # Errors
+    /// The file cannot be read, or is not UTF-8.
+    pub fn read_text(path: &Path) -> Result<Self, ReadError> {
+        let bytes = std::fs::read(path).map_err(ReadError::Io)?;
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Self::new(path, text)),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                Err(ReadError::NotUtf8 { source: Self::new(path, text), offset })
+            }
+        }
     }
 
     /// The path as it is shown to the user.
@@ -148,6 +181,15 @@ impl SourceCode for Snippet {
     }
 }
 
+/// The smallest char boundary not before `offset`.
+pub fn ceil_char_boundary(text: &str, offset: usize) -> usize {
+    let mut i = offset.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// The largest char boundary not after `offset`.
 pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut i = offset.min(text.len());
@@ -160,6 +202,19 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_is_not_utf8_is_told_with_its_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("galaxy.yml");
+        std::fs::write(&path, b"brand: M\xfcnchen\n").unwrap();
+        let Err(ReadError::NotUtf8 { source, offset }) = Source::read_text(&path) else {
+            panic!("Latin-1 read as UTF-8");
+        };
+        assert_eq!(offset, 8);
+        assert_eq!(&source.text[offset..], "\u{fffd}nchen\n");
+        assert!(matches!(Source::read_text(&dir.path().join("x")), Err(ReadError::Io(_))));
+    }
 
     #[test]
     fn line_col_counts_characters() {

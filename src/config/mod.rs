@@ -3,13 +3,15 @@
 //! layout root so the rest of the tool only ever sees absolute paths.
 
 mod schema;
+mod validate;
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::source::{Source, Span};
+use crate::paths;
+use crate::source::{ReadError, Source, Span};
 
 /// How the uWSGI in use was built, which decides the `plugins:` lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -43,6 +45,23 @@ pub struct Instance {
     pub logto: PathBuf,
     /// Stats server address (unix socket path or host:port).
     pub stats: String,
+}
+
+impl Instance {
+    /// The files and sockets this instance creates at run time, each with its zerg.toml key in
+    /// the instance's table (`fifo`, `pidfile`, `logto`, `stats`); a TCP stats address is no
+    /// path and is left out.
+    pub fn paths(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut paths = vec![
+            ("fifo", self.fifo.clone()),
+            ("pidfile", self.pidfile.clone()),
+            ("logto", self.logto.clone()),
+        ];
+        if !is_host_port(&self.stats) {
+            paths.push(("stats", PathBuf::from(&self.stats)));
+        }
+        paths
+    }
 }
 
 /// A loaded `zerg.toml`, every path absolute (as on the target machine, not under `--root`).
@@ -186,12 +205,18 @@ impl Config {
     /// # Errors
     /// Unreadable file, malformed TOML, or anything the schema rejects, with its position.
     pub fn load(path: &Path) -> Result<Self> {
-        let source = Source::read(path).map_err(|e| {
-            Error::io("zergcfg::config", path, "read", &e).with_help(format!(
-                "run zergcfg where its {FILE_NAME} is, or give its path with --config (the \
-                 README shows a small one)"
-            ))
-        })?;
+        let source = match Source::read_text(path) {
+            Ok(source) => source,
+            Err(ReadError::Io(e)) => {
+                return Err(Error::io("zergcfg::config", path, "read", &e).with_help(format!(
+                    "run zergcfg where its {FILE_NAME} is, or give its path with --config (the \
+                     README shows a small one)"
+                )));
+            }
+            Err(ReadError::NotUtf8 { source, offset }) => {
+                return Err(Error::not_utf8("zergcfg::config", &source, offset, FILE_NAME));
+            }
+        };
         Self::parse(source.with_kind(crate::secrets::Kind::Ini))
     }
 
@@ -215,51 +240,74 @@ impl Config {
     pub fn span_of(&self, keys: &[&str]) -> Option<Span> {
         schema::span_of(&self.source.text, keys)
     }
+
+    /// Where the place that the setting at `keys` names comes from: the setting itself when
+    /// zerg.toml writes it, else the nearest written key it defaults from (`restarter.fifo`
+    /// defaults into `layout.var`, which defaults into `layout.root`); `None` when all of them
+    /// are left at their defaults.
+    pub fn origin(&self, keys: &[&str]) -> Option<Origin> {
+        if let Some(span) = self.span_of(keys) {
+            return Some(Origin { key: keys.join("."), span, own: true });
+        }
+        defaults_from(keys).iter().find_map(|parent| {
+            let span = self.span_of(parent)?;
+            Some(Origin { key: parent.join("."), span, own: false })
+        })
+    }
+
+    /// The span an error about the setting at `keys` points at: its [`origin`](Self::origin),
+    /// else the start of the file.
+    pub fn origin_span(&self, keys: &[&str]) -> Span {
+        self.origin(keys).map_or(0..0, |o| o.span)
+    }
 }
 
 fn resolve(source: Source, raw: Raw) -> Config {
-    let root = PathBuf::from(raw.layout.root.as_deref().unwrap_or(DEFAULT_ROOT));
-    let at =
-        |value: Option<&String>, default: &str| root.join(value.map_or(default, String::as_str));
-    let var = at(raw.layout.var.as_ref(), "var");
-    let in_var = |value: Option<&String>, default: &str| match value {
-        Some(v) => root.join(v),
-        None => var.join(default),
+    let root = paths::normalize(Path::new(raw.layout.root.as_deref().unwrap_or(DEFAULT_ROOT)));
+    let under = |base: &Path, value: Option<&String>, default: &str| match value {
+        Some(v) => paths::resolve(&root, v),
+        None => paths::resolve(base, default),
     };
-
-    let zergling = Instance {
-        fifo: in_var(raw.zergling.fifo.as_ref(), "zergling.fifo"),
-        pidfile: in_var(raw.zergling.pidfile.as_ref(), "zergling.pid"),
-        logto: in_var(raw.zergling.logto.as_ref(), "zergling.log"),
-        stats: stats(&root, &var, raw.zergling.stats.as_ref(), "zergling-stats.sock"),
+    let var = under(&root, raw.layout.var.as_ref(), "var");
+    let config_dir = under(&root, raw.layout.config.as_ref(), "config");
+    let venv = under(&root, raw.layout.venv.as_ref(), "venv");
+    let instance = |raw: &RawInstance, name: &str| Instance {
+        fifo: under(&var, raw.fifo.as_ref(), &format!("{name}.fifo")),
+        pidfile: under(&var, raw.pidfile.as_ref(), &format!("{name}.pid")),
+        logto: under(&var, raw.logto.as_ref(), &format!("{name}.log")),
+        stats: stats(&root, &var, raw.stats.as_ref(), &format!("{name}-stats.sock")),
     };
-    let restarter = Instance {
-        fifo: in_var(raw.restarter.fifo.as_ref(), "restarter.fifo"),
-        pidfile: in_var(raw.restarter.pidfile.as_ref(), "restarter.pid"),
-        logto: in_var(raw.restarter.logto.as_ref(), "restarter.log"),
-        stats: stats(&root, &var, raw.restarter.stats.as_ref(), "restarter-stats.sock"),
+    let restarter = RawInstance {
+        fifo: raw.restarter.fifo,
+        pidfile: raw.restarter.pidfile,
+        logto: raw.restarter.logto,
+        stats: raw.restarter.stats,
     };
 
     Config {
-        server: at(raw.layout.server.as_ref(), "server"),
-        venv: at(raw.layout.venv.as_ref(), "venv"),
-        config_dir: at(raw.layout.config.as_ref(), "config"),
-        vassals: at(raw.layout.vassals.as_ref(), "vassals"),
-        galaxy_config: at(raw.layout.galaxy_config.as_ref(), "config/galaxy.yml"),
-        job_conf: raw.layout.job_conf.as_ref().map(|p| root.join(p)),
+        server: under(&root, raw.layout.server.as_ref(), "server"),
+        vassals: under(&root, raw.layout.vassals.as_ref(), "vassals"),
+        galaxy_config: under(&config_dir, raw.layout.galaxy_config.as_ref(), "galaxy.yml"),
+        job_conf: raw.layout.job_conf.as_ref().map(|p| paths::resolve(&root, p)),
         user: raw.layout.user.unwrap_or_else(|| "galaxy".to_string()),
         group: raw.layout.group,
-        uwsgi_binary: at(raw.uwsgi.binary.as_ref(), "venv/bin/uwsgi"),
+        uwsgi_binary: under(&venv, raw.uwsgi.binary.as_ref(), "bin/uwsgi"),
         packaging: raw.uwsgi.packaging,
         emperor_freq: raw.uwsgi.emperor_freq,
         pool_address: raw.pool.address,
         pool_protocol: raw.pool.protocol,
-        pool_socket: in_var(raw.pool.socket.as_ref(), "zergpool.sock"),
-        zergling,
-        restarter,
-        restarter_job_conf: at(raw.restarter.job_conf.as_ref(), "config/job_conf-restarter.xml"),
+        pool_socket: under(&var, raw.pool.socket.as_ref(), "zergpool.sock"),
+        zergling: instance(&raw.zergling, "zergling"),
+        restarter: instance(&restarter, "restarter"),
+        restarter_job_conf: under(
+            &config_dir,
+            raw.restarter.job_conf.as_ref(),
+            "job_conf-restarter.xml",
+        ),
         lint_ignore: raw.lint.ignore,
         lint_level: raw.lint.level.into_iter().collect(),
+        venv,
+        config_dir,
         var,
         root,
         source,
@@ -269,9 +317,44 @@ fn resolve(source: Source, raw: Raw) -> Config {
 /// A stats address is a path (resolved like the others) unless it looks like `host:port`.
 fn stats(root: &Path, var: &Path, value: Option<&String>, default: &str) -> String {
     match value {
-        Some(v) if v.contains(':') && !v.starts_with('/') => v.clone(),
-        Some(v) => root.join(v).display().to_string(),
+        Some(v) if is_host_port(v) => v.clone(),
+        Some(v) => paths::resolve(root, v).display().to_string(),
         None => var.join(default).display().to_string(),
+    }
+}
+
+/// Whether a stats value is a TCP address (`host:port`, `:port`) rather than a unix socket path.
+pub fn is_host_port(value: &str) -> bool {
+    value.contains(':') && !value.starts_with('/')
+}
+
+/// Where a setting of zerg.toml that names a place comes from: its own key when it is written
+/// down, else the key of the directory it defaults to being in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The key, dotted (`restarter.fifo`, `layout.var`).
+    pub key: String,
+    /// Its bytes in zerg.toml.
+    pub span: Span,
+    /// Whether it is the setting's own key rather than a directory it defaults from.
+    pub own: bool,
+}
+
+/// The keys a setting's default derives from, nearest first.
+fn defaults_from(keys: &[&str]) -> &'static [[&'static str; 2]] {
+    const ROOT: &[[&str; 2]] = &[["layout", "root"]];
+    const CONFIG: &[[&str; 2]] = &[["layout", "config"], ["layout", "root"]];
+    const VAR: &[[&str; 2]] = &[["layout", "var"], ["layout", "root"]];
+    const VENV: &[[&str; 2]] = &[["layout", "venv"], ["layout", "root"]];
+    match keys {
+        ["layout", "galaxy_config"] | ["restarter", "job_conf"] => CONFIG,
+        ["layout", "root"] => &[],
+        ["layout", _] => ROOT,
+        ["uwsgi", "binary"] => VENV,
+        ["pool", "socket"] | ["zergling" | "restarter", "fifo" | "pidfile" | "logto" | "stats"] => {
+            VAR
+        }
+        _ => &[],
     }
 }
 
@@ -311,6 +394,55 @@ mod tests {
         assert_eq!(config.zergling.pidfile, PathBuf::from("/run/galaxy/zergling.pid"));
         assert_eq!(config.restarter.fifo, PathBuf::from("/opt/g/state/b.fifo"));
         assert_eq!(config.restarter.stats, "127.0.0.1:9192");
+    }
+
+    #[test]
+    fn paths_are_normalized_and_default_into_their_directories() {
+        let config = parse(
+            "[layout]\nroot = \"/opt/g/\"\nconfig = \"etc//galaxy/.\"\nvenv = \"../venv\"\n\
+             [zergling]\nfifo = \"var/../run/a.fifo\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.root, PathBuf::from("/opt/g"));
+        assert_eq!(config.galaxy_config, PathBuf::from("/opt/g/etc/galaxy/galaxy.yml"));
+        assert_eq!(
+            config.restarter_job_conf,
+            PathBuf::from("/opt/g/etc/galaxy/job_conf-restarter.xml")
+        );
+        assert_eq!(config.uwsgi_binary, PathBuf::from("/opt/venv/bin/uwsgi"));
+        assert_eq!(config.zergling.fifo, PathBuf::from("/opt/g/run/a.fifo"));
+    }
+
+    #[test]
+    fn a_place_comes_from_its_own_key_else_the_directory_it_defaults_into() {
+        let text =
+            "[layout]\nroot = \"/opt/g\"\nvar = \"/run/g\"\n[restarter]\nfifo = \"b.fifo\"\n";
+        let config = parse(text).unwrap();
+        let origin =
+            |keys: &[&str]| config.origin(keys).map(|o| (o.key, text[o.span].to_string(), o.own));
+        assert_eq!(
+            origin(&["restarter", "fifo"]),
+            Some(("restarter.fifo".into(), "\"b.fifo\"".into(), true))
+        );
+        assert_eq!(
+            origin(&["zergling", "fifo"]),
+            Some(("layout.var".into(), "\"/run/g\"".into(), false))
+        );
+        assert_eq!(
+            origin(&["restarter", "job_conf"]),
+            Some(("layout.root".into(), "\"/opt/g\"".into(), false))
+        );
+        assert_eq!(parse("").unwrap().origin(&["pool", "socket"]), None);
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_pointed_at_its_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zerg.toml");
+        std::fs::write(&path, b"[layout]\nuser = \"g\xe4laxy\"\n").unwrap();
+        let error = Config::load(&path).unwrap_err();
+        assert!(error.message().contains("not UTF-8"), "{}", error.message());
+        assert_eq!(error.span(), Some(18..21));
     }
 
     #[test]

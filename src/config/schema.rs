@@ -1,13 +1,12 @@
 //! Checks `zerg.toml` against its JSON Schema and turns the schema's findings into positioned
-//! errors: the JSON pointer of a finding leads through TOML's spanned tree to the exact bytes.
+//! errors: the key path of a finding leads through TOML's spanned tree to the exact bytes.
 
 use std::sync::LazyLock;
 
-use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 use toml::de::DeTable;
 
-use super::SCHEMA;
+use super::{SCHEMA, validate};
 use crate::error::{Error, Result};
 use crate::source::{Source, Span};
 
@@ -25,26 +24,14 @@ pub(super) fn check(source: &Source) -> Result<()> {
     let Some(schema) = SCHEMA_VALUE.as_ref() else {
         return Err(Error::new("zergcfg::schema", "the built-in zerg.toml schema is not JSON"));
     };
-    let validator = jsonschema::validator_for(schema).map_err(|e| {
-        Error::new("zergcfg::schema", format!("the built-in schema is invalid: {e}"))
-    })?;
 
-    let Some(finding) = validator.iter_errors(&instance).next() else {
+    let Some(finding) = validate::first_finding(schema, &instance) else {
         return Ok(());
     };
-    let mut keys: Vec<String> = finding
-        .instance_path()
-        .iter()
-        .map(|segment| match segment {
-            jsonschema::paths::LocationSegment::Property(p) => p.to_string(),
-            jsonschema::paths::LocationSegment::Index(i) => i.to_string(),
-        })
-        .collect();
-
+    let mut keys = finding.path;
     let mut at_key = false;
-    let message = match finding.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let key = unexpected.first().cloned().unwrap_or_default();
+    let message = match finding.kind {
+        validate::Kind::UnknownKey(key) => {
             let table = if keys.is_empty() { "the top level".to_string() } else { keys.join(".") };
             let known = known_keys(schema, &keys);
             let guess = crate::suggest::closest(&key, known.iter().map(String::as_str))
@@ -55,7 +42,7 @@ pub(super) fn check(source: &Source) -> Result<()> {
             at_key = true;
             format!("unknown key `{key}` in {table}{guess} (known keys: {list})")
         }
-        _ => finding.to_string(),
+        validate::Kind::Value(message) => message,
     };
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let span = if at_key { key_span_of(&source.text, &refs) } else { span_of(&source.text, &refs) };

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::error::Result;
 use crate::plan::{Plan, Role};
-use crate::write::{self, Outcome};
+use crate::write::{self, Outcome, Pending};
 
 pub use notes::{RestartNote, When};
 pub use unified::{Line, LineKind};
@@ -183,18 +183,19 @@ pub fn status_word(outcome: Outcome) -> &'static str {
 /// Bad input, as for `build`, or an installed file that cannot be read.
 pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Report> {
     let plan = Plan::compute(config, root)?;
+    let gid = write::group_id(config, Path::new("/etc/group"))?;
 
-    let mut installed = Vec::with_capacity(plan.files.len());
+    let mut pending = Vec::with_capacity(plan.files.len());
     for file in &plan.files {
-        installed.push(write::installed(&file.on_disk)?);
+        pending.push(Pending::new(file, root, gid)?);
     }
 
     // What is installed holds secrets too (the ones about to be replaced): they are masked like
     // the new ones, and every value of either wherever it turns up.
     let mut secrets = plan.secrets.clone();
-    let old_texts: Vec<Option<String>> = installed
+    let old_texts: Vec<Option<String>> = pending
         .iter()
-        .map(|i| i.as_ref().map(|i| String::from_utf8_lossy(&i.content).into_owned()))
+        .map(|p| p.installed.as_ref().map(|i| String::from_utf8_lossy(&i.content).into_owned()))
         .collect();
     for (file, old) in plan.files.iter().zip(&old_texts) {
         if let Some(old) = old {
@@ -204,9 +205,9 @@ pub fn diff(config: &Config, root: Option<&Path>, options: Options) -> Result<Re
     let hidden = (!options.show_secrets).then_some(&secrets);
 
     let mut files = Vec::with_capacity(plan.files.len());
-    for ((file, installed), old) in plan.files.iter().zip(&installed).zip(&old_texts) {
-        let wanted = write::wanted(file, installed.as_ref(), Path::new("/etc/group"))?;
-        let status = write::outcome(file, installed.as_ref(), wanted);
+    for ((file, pending), old) in plan.files.iter().zip(&pending).zip(&old_texts) {
+        let Pending { installed, wanted, outcome: status, .. } = pending;
+        let (wanted, status) = (*wanted, *status);
 
         let mode = match installed {
             None => Some(Change { from: None, to: wanted.mode }),

@@ -291,8 +291,12 @@ fn is_yaml_name(path: &Path) -> bool {
 /// Every file of the deployment with its role, as on disk under `root`.
 fn targets(config: &Config, root: Option<&Path>) -> Vec<(Role, PathBuf)> {
     let galaxy = on_disk(root, &config.galaxy_config);
-    let job_config_file = read_source(&galaxy).ok().and_then(|s| job_config_file(&s));
-    let main_job_conf = plan::main_job_conf_from(config, job_config_file.as_deref());
+    let documents = read_source(&galaxy).ok().and_then(|s| crate::yaml::parse(&s.text).ok());
+    let section = documents.as_ref().and_then(|d| d.first()?.root.get_last("galaxy"));
+    let setting = |key| section.and_then(|s| galaxy_setting(&s.value, key));
+    let (job_config_file, config_dir) = (setting("job_config_file"), setting("config_dir"));
+    let main_job_conf =
+        plan::main_job_conf_from(config, job_config_file.as_deref(), config_dir.as_deref(), root);
 
     vec![
         (Role::Pool, config.vassals.join(plan::POOL_FILE)),
@@ -307,11 +311,9 @@ fn targets(config: &Config, root: Option<&Path>) -> Vec<(Role, PathBuf)> {
     .collect()
 }
 
-/// galaxy.yml's `galaxy: job_config_file`, when the file reads as YAML and sets it.
-fn job_config_file(source: &Source) -> Option<String> {
-    let documents = crate::yaml::parse(&source.text).ok()?;
-    let galaxy = documents.first()?.root.get_last("galaxy")?;
-    let value = galaxy.value.get_last("job_config_file")?.value.as_scalar()?.value.clone();
+/// A scalar setting of galaxy.yml's `galaxy:` section, when it is set.
+fn galaxy_setting(section: &crate::yaml::Node, key: &str) -> Option<String> {
+    let value = section.get_last(key)?.value.as_scalar()?.value.clone();
     (!value.is_empty()).then_some(value)
 }
 

@@ -2,8 +2,11 @@
 //! the main job conf. `build` writes it, `diff` compares it with what is installed. Nothing is
 //! written until the whole plan exists, so bad input leaves every file as it was.
 
+mod agreement;
+mod galaxy_paths;
 mod galaxy_section;
 pub mod handlers;
+mod layout;
 mod options;
 
 use std::path::{Path, PathBuf};
@@ -15,12 +18,15 @@ use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::jobconf::restarter::HandlerName;
 use crate::jobconf::{self, JobConf};
+use crate::paths;
 use crate::render::render;
 use crate::secrets::{Kind, Secrets};
-use crate::source::Source;
+use crate::source::{ReadError, Source};
 use crate::uwsgi::magic::ConfigFile;
 
+pub use galaxy_paths::{main_job_conf, main_job_conf_from};
 pub use handlers::handler_names;
+pub use layout::{MAX_UNIX_SOCKET, SetBy};
 pub use options::{Line, Public, Sections, public_address, sections};
 
 /// File name of the pool vassal.
@@ -122,32 +128,44 @@ impl Plan {
 
     /// [`Plan::compute`], adding the secrets of each file to `secrets` as soon as it is read.
     fn compute_into(config: &Config, root: Option<&Path>, secrets: &mut Secrets) -> Result<Self> {
-        let galaxy = GalaxyYml::read(&on_disk(root, &config.galaxy_config))?;
+        let galaxy_source = read_input(
+            config,
+            None,
+            &on_disk(root, &config.galaxy_config),
+            &SetBy::ZergToml(["layout", "galaxy_config"]),
+            "zergcfg renders both zerglings from the installed galaxy.yml; install it first or \
+             point `layout.galaxy_config` in zerg.toml at it",
+        )?;
+        let galaxy = GalaxyYml::parse(galaxy_source.with_kind(Kind::Yaml))?;
         secrets.extend(&galaxy.source.secrets());
-        let job_conf_target = main_job_conf(config, &galaxy);
+        let (job_conf_target, job_conf_set_by) = main_job_conf(config, &galaxy, root);
+        layout::check(config, &galaxy, (&job_conf_target, &job_conf_set_by), root)?;
+
         let job_conf_path = on_disk(root, &job_conf_target);
-        let job_conf = read_job_conf(&job_conf_path)?;
+        let job_conf = read_job_conf(config, &galaxy, &job_conf_path, &job_conf_set_by)?;
         secrets.extend(&job_conf.source.secrets());
 
         let public = public_address(config, &galaxy)?;
+        agreement::check(config, &galaxy, &public)?;
         let handlers = handler_names(&galaxy)?;
         let galaxy_file = ConfigFile::new(&crate::galaxy::real_target(root, &config.galaxy_config));
         let sections = sections(config, &galaxy, &public, &galaxy_file)?;
 
         let restarter_target = config.config_dir.join(RESTARTER_FILE);
         let binary = config.uwsgi_binary.display().to_string();
+        let vassals = config.vassals.display().to_string();
         // The Emperor runs as Galaxy's user too: its vassals' master FIFOs accept writes from
         // their own user only, and the restarter is started as that user.
-        let mut emperor_command = format!(
-            "sudo -u {} {binary} --emperor {} --emperor-wrapper {binary}",
-            config.user,
-            config.vassals.display()
-        );
-        if let Some(freq) = config.emperor_freq {
-            emperor_command = format!("{emperor_command} --emperor-freq {freq}");
+        let mut emperor = vec!["sudo", "-u", &config.user, &binary];
+        emperor.extend(["--emperor", &vassals, "--emperor-wrapper", &binary]);
+        let freq = config.emperor_freq.map(|f| f.to_string());
+        if let Some(freq) = &freq {
+            emperor.extend(["--emperor-freq", freq]);
         }
+        let emperor_command = paths::shell_command(&emperor);
+        let restarter_path = restarter_target.display().to_string();
         let restart_command =
-            format!("sudo -u {} {binary} --yaml {}", config.user, restarter_target.display());
+            paths::shell_command(&["sudo", "-u", &config.user, &binary, "--yaml", &restarter_path]);
 
         let handler_ids: Vec<String> = handlers.iter().map(|h| h.id.clone()).collect();
         let pool = render(
@@ -218,33 +236,60 @@ impl Plan {
     }
 }
 
-/// The main job conf: zerg.toml's, else galaxy.yml's `job_config_file` (relative to the config
-/// directory, as Galaxy resolves it), else `job_conf.xml` in the config directory.
-pub fn main_job_conf(config: &Config, galaxy: &GalaxyYml) -> PathBuf {
-    main_job_conf_from(config, galaxy.galaxy_value("job_config_file").as_deref())
-}
-
-/// The main job conf from zerg.toml and galaxy.yml's `job_config_file` value, when galaxy.yml
-/// is known only as far as that value (lint reads files [`GalaxyYml`] would refuse).
-pub fn main_job_conf_from(config: &Config, job_config_file: Option<&str>) -> PathBuf {
-    if let Some(path) = &config.job_conf {
-        return path.clone();
-    }
-    match job_config_file {
-        Some(path) => config.config_dir.join(path),
-        None => config.config_dir.join("job_conf.xml"),
-    }
-}
-
-fn read_job_conf(path: &Path) -> Result<JobConf> {
-    let source = Source::read(path).map_err(|e| {
-        Error::io("zergcfg::jobconf", path, "read", &e).with_help(
-            "the restarter's job conf is built from the main job conf; install it, or set \
-             `layout.job_conf` in zerg.toml (or `job_config_file` in galaxy.yml) to its path",
-        )
-    })?;
-    let source = source.with_kind(Kind::Xml);
+fn read_job_conf(
+    config: &Config,
+    galaxy: &GalaxyYml,
+    path: &Path,
+    set_by: &SetBy,
+) -> Result<JobConf> {
+    let help = "the restarter's job conf is built from the main job conf; install it, or set \
+                `layout.job_conf` in zerg.toml (or `job_config_file` in galaxy.yml) to its path";
+    let source = read_input(config, Some(galaxy), path, set_by, help)?.with_kind(Kind::Xml);
     jobconf::read(&source).map_err(|e| job_conf_error(&source, &e))
+}
+
+/// Reads an installed file zergcfg takes as input. A file that cannot be read is reported at
+/// the setting its path comes from (a zerg.toml key, or galaxy.yml's line), when one is
+/// written down; a file that is not UTF-8 at its first byte that is not.
+fn read_input(
+    config: &Config,
+    galaxy: Option<&GalaxyYml>,
+    path: &Path,
+    set_by: &SetBy,
+    help: &str,
+) -> Result<Source> {
+    let (code, what) = match galaxy {
+        None => ("zergcfg::galaxy", "galaxy.yml"),
+        Some(_) => ("zergcfg::jobconf", "the main job conf"),
+    };
+    match Source::read_text(path) {
+        Ok(source) => Ok(source),
+        Err(ReadError::NotUtf8 { source, offset }) => {
+            Err(Error::not_utf8(code, &source, offset, what))
+        }
+        Err(ReadError::Io(e)) => {
+            let message = Error::io(code, path, "read", &e).message().to_string();
+            let located = match (set_by, galaxy) {
+                (SetBy::GalaxyYml(span), Some(galaxy)) => Some(Error::at(
+                    code,
+                    &galaxy.source,
+                    span.clone(),
+                    message,
+                    format!("{what}'s path comes from here"),
+                )),
+                (SetBy::ZergToml(keys), _) => config.origin(keys).map(|origin| {
+                    let label = if origin.own {
+                        format!("{what}'s path")
+                    } else {
+                        format!("{what} is under this")
+                    };
+                    Error::at(code, &config.source, origin.span, message, label)
+                }),
+                (SetBy::GalaxyYml(_), None) => None,
+            };
+            Err(located.unwrap_or_else(|| Error::io(code, path, "read", &e)).with_help(help))
+        }
+    }
 }
 
 fn job_conf_error(source: &Source, e: &jobconf::JobConfError) -> Error {

@@ -486,7 +486,7 @@ fn check_written(config: &Config, lines: &[Line], keys: &[&str]) -> Result<()> {
 }
 
 fn zerg_toml_error(config: &Config, keys: &[&str], message: &str, help: &str) -> Error {
-    let span: Span = config.span_of(keys).unwrap_or(0..0);
+    let span: Span = config.origin_span(keys);
     let source: &Source = &config.source;
     Error::at("zergcfg::config", source, span, message, "here").with_help(help)
 }

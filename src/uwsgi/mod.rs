@@ -148,6 +148,14 @@ pub fn is_path_value(value: &str) -> bool {
     !value.starts_with('@') && (value.contains('/') || !value.contains(':'))
 }
 
+/// Extensions of the files the Emperor starts as vassals.
+pub const VASSAL_EXTENSIONS: &[&str] = &["yml", "yaml", "ini", "xml", "json", "js"];
+
+/// Whether the Emperor would start a file of this name found in its directory.
+pub fn is_vassal_name(path: &std::path::Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| VASSAL_EXTENSIONS.contains(&e))
+}
+
 /// Options that make an instance bind an address itself, with the protocol they speak.
 pub const BIND_OPTIONS: &[(&str, Protocol)] = &[
     ("socket", Protocol::Uwsgi),

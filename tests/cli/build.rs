@@ -276,3 +276,66 @@ fn the_diff_fixtures_hold_the_current_build() {
         }
     }
 }
+
+#[test]
+fn a_symlinked_vassal_is_written_through_its_link() {
+    let dir = fixture_copy("example");
+    assert_eq!(build(dir.path(), &[]).status.code(), Some(0));
+
+    // The administrator keeps zergling A's vassal in a repository of their own.
+    let repo = dir.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    let vassal = dir.path().join(OUTPUTS[1]);
+    fs::rename(&vassal, repo.join("vassal-zergling.yml")).unwrap();
+    std::os::unix::fs::symlink("../../../repo/vassal-zergling.yml", &vassal).unwrap();
+
+    let galaxy = dir.path().join("srv/galaxy/config/galaxy.yml");
+    let text = fs::read_to_string(&galaxy).unwrap().replace("threads: 4", "threads: 8");
+    fs::write(&galaxy, text).unwrap();
+    let out = build(dir.path(), &["-v"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("vassal-zergling.yml is a symbolic link: written through it"),
+        "{stderr}"
+    );
+
+    assert!(fs::symlink_metadata(&vassal).unwrap().file_type().is_symlink(), "link replaced");
+    assert!(fs::read_to_string(repo.join("vassal-zergling.yml")).unwrap().contains("threads: 8"));
+    let again = String::from_utf8(build(dir.path(), &[]).stdout).unwrap();
+    assert!(again.contains("unchanged ./srv/galaxy/vassals/vassal-zergling.yml"), "{again}");
+}
+
+#[test]
+fn a_dangling_symlink_at_a_target_is_an_error_and_writes_nothing() {
+    let dir = fixture_copy("example");
+    let vassals = dir.path().join("srv/galaxy/vassals");
+    fs::create_dir_all(&vassals).unwrap();
+    std::os::unix::fs::symlink(
+        "/srv/repo/vassal-zergling.yml",
+        vassals.join("vassal-zergling.yml"),
+    )
+    .unwrap();
+    let before = snapshot(dir.path());
+
+    let out = build(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("./srv/repo/vassal-zergling.yml,"), "{stderr}");
+    assert!(stderr.contains("which does not exist"), "{stderr}");
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn a_symlink_to_an_input_is_never_written_through() {
+    let dir = fixture_copy("example");
+    let config = dir.path().join("srv/galaxy/config");
+    std::os::unix::fs::symlink("galaxy.yml", config.join("galaxy-restarter.yml")).unwrap();
+    let before = snapshot(dir.path());
+
+    let out = build(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("are one file on disk, through a symbolic link"), "{stderr}");
+    assert_eq!(snapshot(dir.path()), before);
+}

@@ -86,7 +86,8 @@ fn reads_as_intended(uwsgi: &Path, packaging: &str) {
     copy_tree(&fixture("example/srv/galaxy/config"), &root.join("config"));
     let r = root.display().to_string();
     let toml = format!(
-        "[layout]\nroot = \"{r}\"\njob_conf = \"config/job_conf.xml\"\n[uwsgi]\npackaging = \"{packaging}\"\n"
+        "[layout]\nroot = \"{r}\"\nvenv = \"/srv/galaxy/venv\"\njob_conf = \"config/job_conf.xml\"\n\
+         [uwsgi]\npackaging = \"{packaging}\"\n"
     );
     fs::write(dir.path().join("zerg.toml"), toml).unwrap();
     fs::create_dir_all(root.join("var")).unwrap();

@@ -6,7 +6,7 @@
 //! Handler names come from the same code as `build`'s ([`crate::plan::handlers`]), so lint and
 //! build never disagree on the names of A's mules.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::jobconf::{HandlerName, Handlers};
 use crate::lint::{FileSet, LintFile, Role};
@@ -293,24 +293,18 @@ pub fn assignment(handlers: &Handlers) -> Assignment {
 /// A path as Galaxy resolves a `*_file` setting: relative to the configuration directory,
 /// with `.` and `..` folded.
 pub fn resolve_path(base: &Path, value: &str) -> PathBuf {
-    let joined = base.join(value);
-    let mut out = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::paths::resolve(base, value)
 }
 
-/// The directory a file's relative `*_file` settings resolve against: zerg.toml's
-/// configuration directory when the run has one, else the file's own directory.
+/// The directory a file's relative `*_file` settings resolve against, as Galaxy takes it: the
+/// directory holding the file, as zerg.toml places it when the run has one (galaxy.yml at
+/// `layout.galaxy_config`, anything else in `layout.config`), else as found.
 pub fn config_dir(set: &FileSet, file: &LintFile) -> PathBuf {
     match &set.config {
+        Some(config) if file.role == Role::GalaxyConfig => config
+            .galaxy_config
+            .parent()
+            .map_or_else(|| config.config_dir.clone(), Path::to_path_buf),
         Some(config) => config.config_dir.clone(),
         None => file.source.path.parent().map(Path::to_path_buf).unwrap_or_default(),
     }

@@ -471,7 +471,10 @@ fn restarter_job_conf(set: &FileSet, a_path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+    use crate::lint::LintFile;
     use crate::lint::rules::tests::{check, set, set_at};
+    use crate::source::Source;
 
     const GALAXY: &str = "uwsgi:\n  processes: 2\ngalaxy:\n  job_config_file: job_conf.xml\n";
 
@@ -540,6 +543,22 @@ mod tests {
         let galaxy = "uwsgi:\n  processes: 2\ngalaxy:\n  brand: x\n";
         let files = [(Role::Restarter, text), (Role::GalaxyConfig, galaxy)];
         assert_eq!(check(&RestarterJobConf, &set(&files)).len(), 1);
+    }
+
+    #[test]
+    fn galaxy_ymls_relative_job_conf_is_in_its_own_directory() {
+        // galaxy.yml kept in /etc/galaxy: its `job_conf.xml` is /etc/galaxy/job_conf.xml, as
+        // Galaxy reads it, so a restarter naming the one in layout.config shares nothing.
+        let text = "uwsgi:\n  processes: 2\ngalaxy:\n  \
+                    job_config_file: /srv/galaxy/config/job_conf.xml\n";
+        let mut files = set(&[(Role::Restarter, text), (Role::GalaxyConfig, GALAXY)]);
+        let toml = "[layout]\ngalaxy_config = \"/etc/galaxy/galaxy.yml\"\n";
+        files.config = Some(Config::parse(Source::new("zerg.toml", toml)).unwrap());
+        assert!(check(&RestarterJobConf, &files).is_empty());
+
+        let shared = text.replace("/srv/galaxy/config/", "/etc/galaxy/");
+        files.files[0] = LintFile::new(Role::Restarter, false, Source::new("b.yml", shared));
+        assert_eq!(check(&RestarterJobConf, &files).len(), 1);
     }
 
     #[test]

@@ -9,8 +9,7 @@ use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml;
 
-/// Extensions of the files the Emperor starts as vassals.
-pub const VASSAL_EXTENSIONS: &[&str] = &["yml", "yaml", "ini", "xml", "json", "js"];
+pub use crate::uwsgi::VASSAL_EXTENSIONS;
 
 /// Every file with a readable `uwsgi:` section, with its index and options.
 pub fn uwsgi_files(set: &FileSet) -> impl Iterator<Item = (usize, &LintFile, &[UwsgiOption])> {
