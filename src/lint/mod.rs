@@ -218,31 +218,10 @@ pub fn suggest_rule(unknown: &str) -> Option<&'static RuleInfo> {
 /// The rule of `infos` whose code or name is closest to an unknown one, if any is close.
 pub fn suggest_among(unknown: &str, infos: &[&'static RuleInfo]) -> Option<&'static RuleInfo> {
     let wanted = unknown.trim().to_ascii_lowercase();
-    let budget = (wanted.chars().count() / 3).max(1);
-    infos
-        .iter()
-        .copied()
-        .flat_map(|i| [(i, i.code.to_ascii_lowercase()), (i, i.name.to_string())])
-        .map(|(i, candidate)| (edit_distance(&wanted, &candidate), i))
-        .filter(|(distance, _)| *distance <= budget)
-        .min_by_key(|(distance, i)| (*distance, i.code))
-        .map(|(_, i)| i)
-}
-
-/// Levenshtein distance, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(above + 1).min(row[j] + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    let codes: Vec<String> = infos.iter().map(|i| i.code.to_ascii_lowercase()).collect();
+    let candidates = codes.iter().map(String::as_str).chain(infos.iter().map(|i| i.name));
+    let found = crate::suggest::closest(&wanted, candidates)?;
+    infos.iter().copied().find(|i| i.code.eq_ignore_ascii_case(found) || i.name == found)
 }
 
 /// Checks zerg.toml's `[lint]` settings: every rule they name exists, and ZC001 is not among

@@ -19,7 +19,9 @@ pub static RULE: RuleInfo = RuleInfo {
           `job-handlers.<tag>`), so every id must be one of those names, in the pool of its \
           farm: untagged for `job-handlers`, tagged `<tag>` for `job-handlers.<tag>`. A wrong \
           id strands the jobs; a wrong pool sends a tool's jobs to mules not meant for them. A \
-          mule of A that is never preassigned gets no job created during a restart (a warning).",
+          mule of A that is never preassigned gets no job created during a restart (a warning). \
+          A tool mapped to a handler or tag the restarter's `<handlers>` does not define cannot \
+          be preassigned: Galaxy fails its jobs while the restarter serves.",
     bad: "# vassal-zergling.yml\nuwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  \
           farm: job-handlers:1,2\n\n<!-- job_conf-restarter.xml -->\n\
           <handlers assign_with=\"db-preassign\">\n    <handler id=\"main.job-handlers.0\"/>\n    \
@@ -69,7 +71,7 @@ impl Rule for PreassignedNamesMismatch {
                 }
 
                 let Some(mule) = mules.iter().find(|m| m.name.id == id) else {
-                    let help = match closest(id, &a_names) {
+                    let help = match crate::suggest::closest(id, a_names.iter().copied()) {
                         Some(name) => {
                             format!("did you mean `{name}`? Use zergling A's mule names: {listed}")
                         }
@@ -124,6 +126,56 @@ impl Rule for PreassignedNamesMismatch {
                 );
             }
 
+            // A tool mapped to a handler or tag this conf does not define cannot be preassigned:
+            // Galaxy tries the next method of `assign_with`, and with none fails the job.
+            let tools = file.job_conf().map_or(&[][..], |c| &c.tools[..]);
+            for tool in tools {
+                let Some(handler) = &tool.handler else {
+                    continue;
+                };
+                if !handlers.resolve(&handler.value).is_empty() {
+                    continue;
+                }
+                let pools = handlers.handlers.iter().flat_map(|h| h.pools());
+                let known: Vec<&str> =
+                    handlers.handlers.iter().map(|h| h.id.value.as_str()).chain(pools).collect();
+                let help = match crate::suggest::closest(&handler.value, known.iter().copied()) {
+                    Some(name) => format!(
+                        "did you mean `{name}`? Map the tool to a handler id or tag of this \
+                         `<handlers>`, or add a `<handler id=\"...\" tags=\"{}\"/>` for \
+                         zergling A's mules of that tag",
+                        handler.value
+                    ),
+                    None => format!(
+                        "map the tool to a handler id or tag of this `<handlers>`, or add a \
+                         `<handler id=\"...\" tags=\"{}\"/>` for zergling A's mules of that tag",
+                        handler.value
+                    ),
+                };
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        index,
+                        handler.span.clone(),
+                        format!(
+                            "{} mapped to `{}`, which no `<handler>` of the restarter's job conf \
+                             is or is tagged with: Galaxy cannot preassign those jobs and, with \
+                             no other method in `assign_with`, fails them (\"Job handler \
+                             assignment failed\") while the restarter serves",
+                            tool.describe_is(),
+                            handler.value
+                        ),
+                        "no handler of this conf",
+                        help,
+                    )
+                    .with_related(
+                        index,
+                        method_span.clone(),
+                        "preassigned here",
+                    ),
+                );
+            }
+
             for mule in mules.iter().filter(|m| !seen.contains(m.name.id.as_str())) {
                 let mut finding = Finding::new(
                     &RULE,
@@ -157,32 +209,6 @@ impl Rule for PreassignedNamesMismatch {
     }
 }
 
-/// The name closest to `id` by edit distance, if it is close (at most a third of its length).
-fn closest<'a>(id: &str, names: &[&'a str]) -> Option<&'a str> {
-    names
-        .iter()
-        .map(|name| (distance(id, name), *name))
-        .filter(|(d, name)| *d <= name.len().max(3) / 3)
-        .min()
-        .map(|(_, name)| name)
-}
-
-/// Levenshtein distance in characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(current) };
-            previous = current;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +216,24 @@ mod tests {
 
     const A: &str = "uwsgi:\n  mule: m.py\n  mule: m.py\n  mule: m.py\n  farm: job-handlers:1,2\n  \
                      farm: job-handlers.special:3\n";
+
+    #[test]
+    fn a_tool_mapped_to_no_handler_of_the_conf_is_flagged() {
+        let b = "<job_conf>\n<plugins/>\n<handlers assign_with=\"db-preassign\">\
+                 <handler id=\"main.job-handlers.1\"/><handler id=\"main.job-handlers.2\"/>\
+                 <handler id=\"main.job-handlers.special.1\" tags=\"special\"/></handlers>\n\
+                 <destinations/>\n<tools><tool id=\"a\" handler=\"special\"/>\
+                 <tool id=\"b\" handler=\"main.job-handlers.2\"/>\
+                 <tool id=\"c\" handler=\"specail\"/></tools>\n</job_conf>\n";
+        let findings = check(
+            &PreassignedNamesMismatch,
+            &set(&[(Role::Zergling, A), (Role::RestarterJobConf, b)]),
+        );
+        let flagged: Vec<&str> = findings.iter().map(|f| &b[f.span.clone()]).collect();
+        assert_eq!(flagged, ["specail"], "{findings:?}");
+        assert!(findings[0].message.starts_with("tool `c` is mapped to `specail`"));
+        assert!(findings[0].help.contains("did you mean `special`?"), "{}", findings[0].help);
+    }
 
     fn conf(handlers: &str) -> String {
         format!(
