@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::source::{Source, Span};
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml::resolve::{Anchors, Resolver};
-use crate::yaml::{self, Entry, Node, ScalarStyle, YamlError};
+use crate::yaml::{self, Entry, Node, Scalar, ScalarStyle, YamlError, pyyaml};
 
 const CODE: &str = "zergcfg::galaxy";
 
@@ -142,17 +142,28 @@ impl GalaxyYml {
 
     /// Galaxy's `server_name`, which prefixes every handler name (default `main`).
     pub fn server_name(&self) -> String {
-        self.galaxy_value("server_name").unwrap_or_else(|| "main".to_string())
+        self.setting("server_name").map_or_else(|| "main".to_string(), |s| s.value.clone())
     }
 
-    /// A scalar value of the `galaxy:` section as `PyYAML` reads it (the last one, merge keys
-    /// and aliases followed).
-    pub fn galaxy_value(&self, key: &str) -> Option<String> {
-        let section = self.galaxy.as_ref()?;
-        let anchors = Anchors::of(&self.root).ok()?;
-        let (_, value) = Resolver::new(&anchors).get(&section.entry.value, key).ok()??;
-        value.as_scalar().map(|s| s.value.clone()).filter(|v| !v.is_empty())
+    /// A scalar setting of the `galaxy:` section as `PyYAML` loads it (see [`setting`]).
+    pub fn setting(&self, key: &str) -> Option<&Scalar> {
+        setting(&self.root, &self.galaxy.as_ref()?.entry.value, key)
     }
+}
+
+/// A setting of a `galaxy:` section (`section`, a node of the document whose root is `root`)
+/// as Galaxy gets it from `PyYAML`: the last assignment, merge keys (`<<: *defaults`) and
+/// aliases followed, so that the scalar returned may be written in another section of the
+/// file. `None` when the key is not set, its value is not a scalar or is empty or null (`~`),
+/// or the document has anchors `PyYAML` refuses (reported where the file is read).
+pub fn setting<'d>(root: &'d Node, section: &'d Node, key: &str) -> Option<&'d Scalar> {
+    let anchors = Anchors::of(root).ok()?;
+    let (_, value) = Resolver::new(&anchors).get(section, key).ok()??;
+    let scalar = value.as_scalar()?;
+    let null = scalar.tag.is_none()
+        && scalar.style == ScalarStyle::Plain
+        && pyyaml::implicit_tag(&scalar.value) == "null";
+    (!null && !scalar.value.is_empty()).then_some(scalar)
 }
 
 /// The top-level entry `name` as `PyYAML` reads it (the last one), which must be written at the
@@ -262,4 +273,36 @@ fn keeps_trailing_lines(text: &str, node: &Node) -> bool {
 /// The byte offset where the line holding `offset` starts.
 pub fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn galaxy(section: &str) -> GalaxyYml {
+        let text = format!(
+            "base: &b\n  server_name: usegalaxy\n  brand: B\nuwsgi:\n  socket: :8080\n{section}"
+        );
+        GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap()
+    }
+
+    #[test]
+    fn settings_follow_merge_keys_and_aliases_last_one_wins() {
+        let merged = galaxy("galaxy:\n  <<: *b\n  brand: own\n  brand: last\n");
+        assert_eq!(merged.server_name(), "usegalaxy");
+        assert_eq!(merged.setting("brand").unwrap().value, "last");
+        let aliased = galaxy("name: &n aliased\ngalaxy:\n  server_name: *n\n");
+        assert_eq!(aliased.server_name(), "aliased");
+        let overridden = galaxy("galaxy:\n  <<: *b\n  server_name: own\n");
+        assert_eq!(overridden.server_name(), "own");
+    }
+
+    #[test]
+    fn empty_null_and_non_scalar_settings_are_unset() {
+        for value in ["", "~", "null", "''", "[a]", "{a: b}"] {
+            let yml = galaxy(&format!("galaxy:\n  server_name: {value}\n"));
+            assert_eq!(yml.server_name(), "main", "{value}");
+        }
+        assert_eq!(galaxy("galaxy:\n  server_name: 'null'\n").server_name(), "null");
+    }
 }

@@ -292,8 +292,12 @@ fn is_yaml_name(path: &Path) -> bool {
 fn targets(config: &Config, root: Option<&Path>) -> Vec<(Role, PathBuf)> {
     let galaxy = on_disk(root, &config.galaxy_config);
     let documents = read_source(&galaxy).ok().and_then(|s| crate::yaml::parse(&s.text).ok());
-    let section = documents.as_ref().and_then(|d| d.first()?.root.get_last("galaxy"));
-    let setting = |key| section.and_then(|s| galaxy_setting(&s.value, key));
+    let document = documents.as_ref().and_then(|d| d.first());
+    let setting = |key| {
+        let document = document?;
+        let section = document.root.get_last("galaxy")?;
+        crate::galaxy::setting(&document.root, &section.value, key).map(|s| s.value.clone())
+    };
     let (job_config_file, config_dir) = (setting("job_config_file"), setting("config_dir"));
     let main_job_conf =
         plan::main_job_conf_from(config, job_config_file.as_deref(), config_dir.as_deref(), root);
@@ -309,12 +313,6 @@ fn targets(config: &Config, root: Option<&Path>) -> Vec<(Role, PathBuf)> {
     .into_iter()
     .map(|(role, target)| (role, on_disk(root, &target)))
     .collect()
-}
-
-/// A scalar setting of galaxy.yml's `galaxy:` section, when it is set.
-fn galaxy_setting(section: &crate::yaml::Node, key: &str) -> Option<String> {
-    let value = section.get_last(key)?.value.as_scalar()?.value.clone();
-    (!value.is_empty()).then_some(value)
 }
 
 /// Reads a file of a known role; a failure becomes an unreadable file.

@@ -19,12 +19,9 @@ use super::on_disk;
 /// The main job conf Galaxy runs with when galaxy.yml sets no `job_config_file`.
 const DEFAULT_JOB_CONF: &str = "job_conf.xml";
 
-/// A scalar setting of galaxy.yml's `galaxy:` section with the bytes of its value (the last
-/// one, as PyYAML reads repeated keys).
+/// A setting of galaxy.yml's `galaxy:` section as Galaxy reads it, with the bytes of its value.
 fn setting(galaxy: &GalaxyYml, key: &str) -> Option<(String, Span)> {
-    let entry = galaxy.galaxy.as_ref()?.entry.value.get_last(key)?;
-    let scalar = entry.value.as_scalar()?;
-    (!scalar.value.is_empty()).then(|| (scalar.value.clone(), scalar.span.clone()))
+    galaxy.setting(key).map(|scalar| (scalar.value.clone(), scalar.span.clone()))
 }
 
 /// The main job conf and where its path is set: zerg.toml's `layout.job_conf`, else

@@ -228,6 +228,27 @@ fn the_example_works_from_any_directory() {
     }
 }
 
+/// Every bundled layout, once built, lints clean: lint reads galaxy.yml's settings (merge keys
+/// included) and finds the main job conf exactly as build does.
+#[test]
+fn every_built_layout_lints_clean() {
+    for name in ["example", "tag-farms", "galaxy-elsewhere", "merge-keys"] {
+        let dir = fixture_copy(name);
+        let built = build(dir.path(), &[]);
+        assert_eq!(
+            built.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+
+        let linted = zergcfg(dir.path(), &["lint", "--config", "zerg.toml", "--root", "."]);
+        let stdout = String::from_utf8_lossy(&linted.stdout);
+        assert_eq!(linted.status.code(), Some(0), "{name}: {stdout}");
+        assert!(stdout.contains("no findings in 6 files"), "{name}: {stdout}");
+    }
+}
+
 #[test]
 fn a_rewritten_file_keeps_its_owner() {
     let dir = fixture_copy("example");

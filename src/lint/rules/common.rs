@@ -68,9 +68,11 @@ pub fn galaxy_section(file: &LintFile) -> Option<&Entry> {
     documents.first()?.root.get_last("galaxy")
 }
 
-/// A scalar setting of a file's `galaxy:` section (the last one, as `PyYAML` reads repeats).
+/// A scalar setting of a file's `galaxy:` section as Galaxy reads it ([`crate::galaxy::setting`]:
+/// the last one, merge keys and aliases followed).
 pub fn galaxy_value<'a>(file: &'a LintFile, key: &str) -> Option<&'a Scalar> {
-    galaxy_section(file)?.value.get_last(key)?.value.as_scalar()
+    let document = file.yaml.as_ref()?.as_ref().ok()?.first()?;
+    crate::galaxy::setting(&document.root, &galaxy_section(file)?.value, key)
 }
 
 /// The bytes of a file's `uwsgi` key, or the start of the file when it has none: where a
@@ -93,9 +95,7 @@ pub fn server_name(set: &FileSet) -> String {
         .into_iter()
         .filter_map(|role| set.by_role(role))
         .find_map(|(_, file)| galaxy_value(file, "server_name"))
-        .map(|s| s.value.trim().to_string())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| DEFAULT_SERVER_NAME.to_string())
+        .map_or_else(|| DEFAULT_SERVER_NAME.to_string(), |s| s.value.clone())
 }
 
 /// Zergling A (its index in the set and file) with its options and its mules' handler names,
@@ -495,6 +495,15 @@ mod tests {
         assert_eq!(server_name(&set), "b");
         set.files.push(file(Role::GalaxyConfig, "galaxy:\n  server_name: a\n"));
         assert_eq!(server_name(&set), "a");
+    }
+
+    #[test]
+    fn server_name_follows_merge_keys_as_galaxy_does() {
+        let text = "base: &b {server_name: usegalaxy}\ngalaxy:\n  <<: *b\n";
+        let set = FileSet { files: vec![file(Role::GalaxyConfig, text)], config: None };
+        assert_eq!(server_name(&set), "usegalaxy");
+        let f = &set.files[0];
+        assert_eq!(&text[galaxy_value(f, "server_name").unwrap().span.clone()], "usegalaxy");
     }
 
     #[test]
