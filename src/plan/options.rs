@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::source::{Source, Span};
 use crate::uwsgi::magic::{self, ConfigFile};
-use crate::uwsgi::{self, Block, UwsgiOption, portable};
+use crate::uwsgi::{self, Block, UwsgiOption, galaxy_opts, portable};
 use crate::yaml::pyyaml;
 
 const CODE: &str = "zergcfg::galaxy";
@@ -49,10 +49,6 @@ const PER_INSTANCE: &[&str] = &[
 /// Options that give an instance mules: never in the restarter.
 const MULE_OPTIONS: &[&str] = &["mule", "mules", "farm"];
 
-/// Options that set a placeholder (`set: name=value`); Galaxy reads `galaxy_config_file` among
-/// them (`uwsgi.opt`), and uWSGI keeps the last one set.
-const PLACEHOLDER_SETTERS: &[&str] = &["set", "set-placeholder", "set-ph"];
-
 /// Options that read more options from another file or source, which zergcfg cannot see: they
 /// could give the restarter mules, bind the pool's address or set `galaxy_config_file`.
 const INCLUDES: &[&str] = &[
@@ -70,10 +66,8 @@ const INCLUDES: &[&str] = &[
     "ini-paste-logged",
 ];
 
-/// Galaxy settings that must not come from the environment (Galaxy 21.09 reads
-/// `GALAXY_CONFIG_OVERRIDE_<NAME>` over the file and `GALAXY_CONFIG_<NAME>` where the file has
-/// none, `<NAME>` in any case, in `galaxy.util.properties.load_app_properties`), each with what
-/// it would do to the dance.
+/// Galaxy settings that must not come from the environment ([`galaxy_opts::env_setting`]), each
+/// with what it would do to the dance.
 const GALAXY_ENV_SETTINGS: &[(&str, &str)] = &[
     (
         "job_config_file",
@@ -84,6 +78,11 @@ const GALAXY_ENV_SETTINGS: &[(&str, &str)] = &[
         "job_config",
         "Galaxy prefers an inline job configuration to job_config_file, so the restarter would \
          ignore its own job conf",
+    ),
+    (
+        "config_dir",
+        "Galaxy would find a relative job_config_file in that directory, and zergcfg would read \
+         another main job conf than zergling A's",
     ),
     (
         "server_name",
@@ -277,7 +276,7 @@ fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
     if PER_INSTANCE.contains(&name) {
         return Some("each zergling has its own, set from zerg.toml");
     }
-    if sets_galaxy_config_file(option) {
+    if galaxy_opts::defines(option, galaxy_opts::GALAXY_CONFIG_FILE).is_some() {
         return Some(
             "each zergling sets its own galaxy_config_file (zergling A galaxy.yml, the restarter \
              its own file); uWSGI keeps the last one set, so this one would make the restarter \
@@ -288,17 +287,6 @@ fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
         return Some("the pool holds it");
     }
     None
-}
-
-/// Whether `option` sets the placeholder `galaxy_config_file`, which Galaxy reads to find its
-/// config (`UWSGIApplicationStack.get_app_kwds`): `set: galaxy_config_file=...`, its aliases,
-/// or the name used as an option.
-fn sets_galaxy_config_file(option: &UwsgiOption) -> bool {
-    if option.key == "galaxy_config_file" {
-        return true;
-    }
-    PLACEHOLDER_SETTERS.contains(&option.key.as_str())
-        && option.value.split('=').next().is_some_and(|name| name.trim() == "galaxy_config_file")
 }
 
 /// Refuses an option that would break the dance: a second address, an include zergcfg cannot
@@ -337,10 +325,7 @@ fn refuse(galaxy: &GalaxyYml, option: &UwsgiOption, public: &Public) -> Result<(
 
     if option.key == "env" {
         let name = option.value.split('=').next().unwrap_or_default();
-        let setting = name
-            .strip_prefix("GALAXY_CONFIG_OVERRIDE_")
-            .or_else(|| name.strip_prefix("GALAXY_CONFIG_"))
-            .map(str::to_lowercase);
+        let setting = galaxy_opts::env_setting(name).map(|(_, setting)| setting);
         if let Some((key, why)) =
             GALAXY_ENV_SETTINGS.iter().find(|(key, _)| setting.as_deref() == Some(*key))
         {
@@ -515,7 +500,7 @@ mod tests {
         for line in [
             "set: galaxy_config_file=/srv/galaxy/config/galaxy.yml",
             "set-placeholder: galaxy_config_file=/srv/galaxy/config/galaxy.yml",
-            "set-ph: galaxy_config_file =/x.yml",
+            "set-ph: galaxy_config_file=/x.yml",
             "galaxy_config_file: /srv/galaxy/config/galaxy.yml",
         ] {
             let sections = build(&format!("  {line}\n")).unwrap();
@@ -528,8 +513,11 @@ mod tests {
             assert_eq!(values(&sections.zergling, "set").len(), 1, "{line}");
             assert_eq!(sections.dropped.len(), 2, "{line}: {:?}", sections.dropped);
         }
-        let sections = build("  set: other=1\n").unwrap();
-        assert_eq!(values(&sections.restarter, "set").len(), 2);
+        // uWSGI takes the name before `=` as written: this one is not Galaxy's.
+        for line in ["set: other=1", "set: galaxy_config_file =/x.yml"] {
+            let sections = build(&format!("  {line}\n")).unwrap();
+            assert_eq!(values(&sections.restarter, "set").len(), 2, "{line}");
+        }
     }
 
     #[test]
@@ -538,14 +526,18 @@ mod tests {
             "GALAXY_CONFIG_OVERRIDE_JOB_CONFIG_FILE",
             "GALAXY_CONFIG_JOB_CONFIG_FILE",
             "GALAXY_CONFIG_OVERRIDE_job_config",
+            "GALAXY_CONFIG_OVERRIDE_CONFIG_DIR",
             "GALAXY_CONFIG_SERVER_NAME",
         ] {
             let err = build(&format!("  env: {name}=/x\n")).unwrap_err();
             assert!(err.message().starts_with(&format!("`env: {name}=...`")), "{}", err.message());
         }
-        // Other variables, and the GALAXY_CONFIG_FILE only Galaxy's scripts read, are kept.
-        let sections = build("  env: LANG=C.UTF-8\n  env: GALAXY_CONFIG_FILE=/x.yml\n").unwrap();
-        assert_eq!(values(&sections.restarter, "env").len(), 2);
+        // Other variables, the GALAXY_CONFIG_FILE only Galaxy's scripts read, and a prefix in
+        // another case, which Galaxy does not read, are kept.
+        let env = "  env: LANG=C.UTF-8\n  env: GALAXY_CONFIG_FILE=/x.yml\n  \
+                   env: galaxy_config_server_name=x\n";
+        let sections = build(env).unwrap();
+        assert_eq!(values(&sections.restarter, "env").len(), 3);
     }
 
     #[test]

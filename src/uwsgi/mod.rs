@@ -2,6 +2,7 @@
 //! keys kept, plus what the zerg dance needs to know about them (binds, mules, farms, handler
 //! names).
 
+pub mod galaxy_opts;
 pub mod lines;
 pub mod magic;
 pub mod option_table;

@@ -20,7 +20,8 @@ use crate::lint::rules::common::{
 };
 use crate::lint::{FileSet, Finding, LintFile, Role, Rule, RuleInfo, Severity};
 use crate::source::Span;
-use crate::uwsgi::{self, UwsgiOption, placeholders};
+use crate::uwsgi::galaxy_opts::{self, EnvKind};
+use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml::{Entry, Node};
 
 /// The rule's description.
@@ -49,15 +50,6 @@ pub static RULE: RuleInfo = RuleInfo {
 
 /// Galaxy's default job conf name, in the configuration directory.
 const DEFAULT_JOB_CONF: &str = "job_conf.xml";
-
-/// The environment variables that set `job_config_file`: the override, and the default used
-/// when the configuration file sets none.
-const OVERRIDE_ENV: &str = "GALAXY_CONFIG_OVERRIDE_JOB_CONFIG_FILE";
-const DEFAULT_ENV: &str = "GALAXY_CONFIG_JOB_CONFIG_FILE";
-
-/// The same for `config_dir`.
-const CONFIG_DIR_OVERRIDE_ENV: &str = "GALAXY_CONFIG_OVERRIDE_CONFIG_DIR";
-const CONFIG_DIR_ENV: &str = "GALAXY_CONFIG_CONFIG_DIR";
 
 /// The help line every finding ends with.
 const OWN_CONF: &str = "name the restarter's own job conf, which `zergcfg build` writes: \
@@ -95,8 +87,8 @@ struct GalaxyConfig<'a> {
 
 /// Where the job conf's path comes from.
 enum Named<'a> {
-    /// An `env:` line of the restarter.
-    Env(&'a UwsgiOption, &'static str),
+    /// An `env:` line of the restarter, and the variable it sets.
+    Env(&'a UwsgiOption, &'a str),
     /// `job_config_file` in the `galaxy:` section.
     Section(Span),
     /// Nothing: Galaxy's default.
@@ -191,21 +183,21 @@ fn check_restarter(set: &FileSet, index: usize, restarter: &LintFile) -> Option<
     }
 
     let base = path_base(restarter);
-    let env = |name: &'static str| env_option(options, name).map(|(o, v)| (o, v, name));
+    let env = |key, kind| galaxy_opts::env_value(options, key, kind);
     let scalar = |key| section.value.get_last(key).and_then(|e| e.value.as_scalar());
-    let (value, named) = if let Some((option, value, name)) = env(OVERRIDE_ENV) {
-        (value, Named::Env(option, name))
+    let (value, named) = if let Some(e) = env("job_config_file", EnvKind::Override) {
+        from_env(e)
     } else if let Some(file) = scalar("job_config_file").filter(|s| !s.value.trim().is_empty()) {
         (file.value.trim().to_string(), Named::Section(file.span.clone()))
-    } else if let Some((option, value, name)) = env(DEFAULT_ENV) {
-        (value, Named::Env(option, name))
+    } else if let Some(e) = env("job_config_file", EnvKind::Default) {
+        from_env(e)
     } else {
         (DEFAULT_JOB_CONF.to_string(), Named::Default)
     };
-    let config_dir = env(CONFIG_DIR_OVERRIDE_ENV)
-        .map(|(_, v, _)| v)
+    let config_dir = env("config_dir", EnvKind::Override)
+        .map(|e| e.value.trim().to_string())
         .or_else(|| scalar("config_dir").map(|s| s.value.trim().to_string()))
-        .or_else(|| env(CONFIG_DIR_ENV).map(|(_, v, _)| v))
+        .or_else(|| env("config_dir", EnvKind::Default).map(|e| e.value.trim().to_string()))
         .map_or_else(
             || config.target.parent().map(Path::to_path_buf).unwrap_or_default(),
             |dir| uwsgi::normalize_path(&dir, base.as_deref()),
@@ -339,6 +331,11 @@ fn check_restarter(set: &FileSet, index: usize, restarter: &LintFile) -> Option<
     )
 }
 
+/// A `job_config_file` the environment gives, with where.
+fn from_env(env: galaxy_opts::EnvValue<'_>) -> (String, Named<'_>) {
+    (env.value.trim().to_string(), Named::Env(env.option, env.name))
+}
+
 /// The configuration file the restarter's Galaxy reads: `Ok(None)` when it cannot be told (the
 /// restarter's own YAML does not read, which ZC303 reports), `Err` with the option and path
 /// when `galaxy_config_file` names a file lint cannot read.
@@ -357,10 +354,10 @@ fn galaxy_config<'a>(
             via: None,
         })
     };
-    let Some((option, value)) = galaxy_config_file(options) else {
+    let Some((option, value)) = galaxy_opts::galaxy_config_file(options) else {
         return Ok(own());
     };
-    let target = uwsgi::normalize_path(&value, path_base(restarter).as_deref());
+    let target = uwsgi::normalize_path(value, path_base(restarter).as_deref());
     if !target.is_absolute() {
         return Err((option, target));
     }
@@ -410,27 +407,6 @@ fn own_target(set: &FileSet, restarter: &LintFile) -> PathBuf {
         Some(config) => config.config_dir.join(crate::plan::RESTARTER_FILE),
         None => absolute(&restarter.source.path),
     }
-}
-
-/// The option that sets `galaxy_config_file`, and the value it gives it.
-fn galaxy_config_file(options: &[UwsgiOption]) -> Option<(&UwsgiOption, String)> {
-    const NAME: &str = "galaxy_config_file";
-    options.iter().find_map(|o| {
-        if o.key == NAME {
-            return Some((o, o.value.trim().to_string()));
-        }
-        let (name, value) = o.value.split_once('=')?;
-        (placeholders::DEFINING.contains(&o.key.as_str()) && name.trim() == NAME)
-            .then(|| (o, value.trim().to_string()))
-    })
-}
-
-/// The first `env: NAME=value` line setting `name`, with its value.
-fn env_option<'a>(options: &'a [UwsgiOption], name: &str) -> Option<(&'a UwsgiOption, String)> {
-    options.iter().filter(|o| o.key == "env").find_map(|o| {
-        let (var, value) = o.value.split_once('=')?;
-        (var.trim() == name).then(|| (o, value.trim().to_string()))
-    })
 }
 
 /// Zergling A's job conf: galaxy.yml's `job_config_file` (default `job_conf.xml`) in its
@@ -629,6 +605,47 @@ mod tests {
         let found_env = found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]);
         assert_eq!(found_env.len(), 1, "{found_env:?}");
         assert!(found_env[0].1.starts_with("env: GALAXY_CONFIG_OVERRIDE"), "{found_env:?}");
+    }
+
+    #[test]
+    fn galaxy_reads_the_last_galaxy_config_file() {
+        let to_a = "  set: galaxy_config_file=/srv/galaxy/config/galaxy.yml\n";
+        let own = "  job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n";
+        let b = restarter(to_a, own);
+        let found_last = found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found_last.len(), 1, "{found_last:?}");
+        assert_eq!(found_last[0].1, to_a.trim());
+
+        // The other way round, the restarter's own file comes last and wins.
+        let b = format!(
+            "uwsgi:\n{to_a}  set: galaxy_config_file=/srv/galaxy/config/galaxy-restarter.yml\n\
+             galaxy:\n{own}"
+        );
+        assert!(found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]).is_empty());
+    }
+
+    #[test]
+    fn environment_overrides_are_read_as_galaxy_reads_them() {
+        let own = "  job_config_file: /srv/galaxy/config/job_conf-restarter.xml\n";
+        let lower =
+            "  env: GALAXY_CONFIG_OVERRIDE_job_config_file=/srv/galaxy/config/job_conf.xml\n";
+        let found_lower = found(&[(B_PATH, &restarter(lower, own)), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found_lower.len(), 1, "{found_lower:?}");
+        assert_eq!(found_lower[0].1, lower.trim());
+        assert!(found_lower[0].2.contains("GALAXY_CONFIG_OVERRIDE_job_config_file"));
+
+        // A later line for the same variable replaces the value.
+        let replaced = format!(
+            "{lower}  env: GALAXY_CONFIG_OVERRIDE_job_config_file=\
+             /srv/galaxy/config/job_conf-restarter.xml\n"
+        );
+        assert!(
+            found(&[(B_PATH, &restarter(&replaced, own)), A_GALAXY, A_CONF, B_CONF]).is_empty()
+        );
+
+        // A prefix in another case is no Galaxy setting.
+        let other = lower.replace("GALAXY_CONFIG_OVERRIDE_", "galaxy_config_override_");
+        assert!(found(&[(B_PATH, &restarter(&other, own)), A_GALAXY, A_CONF, B_CONF]).is_empty());
     }
 
     #[test]
