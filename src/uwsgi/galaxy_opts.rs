@@ -113,19 +113,7 @@ pub fn env_value<'a>(options: &'a [UwsgiOption], key: &str, kind: EnvKind) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn options(lines: &[(&str, &str)]) -> Vec<UwsgiOption> {
-        lines
-            .iter()
-            .map(|(key, value)| UwsgiOption {
-                key: (*key).to_string(),
-                value: (*value).to_string(),
-                key_span: 0..0,
-                value_span: 0..0,
-                included: None,
-            })
-            .collect()
-    }
+    use crate::uwsgi::placeholders::unplaced as options;
 
     #[test]
     fn galaxy_reads_the_last_galaxy_config_file() {

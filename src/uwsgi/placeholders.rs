@@ -123,21 +123,27 @@ pub fn referenced(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Options from `(key, value)` pairs, placed nowhere, for tests.
+#[cfg(test)]
+pub(crate) fn unplaced(pairs: &[(&str, &str)]) -> Vec<UwsgiOption> {
+    pairs
+        .iter()
+        .map(|(key, value)| UwsgiOption {
+            key: (*key).to_string(),
+            value: (*value).to_string(),
+            key_span: 0..0,
+            value_span: 0..0,
+            included: None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn options(pairs: &[(&str, &str)]) -> Vec<UwsgiOption> {
-        pairs
-            .iter()
-            .map(|(key, value)| UwsgiOption {
-                key: (*key).to_string(),
-                value: (*value).to_string(),
-                key_span: 0..0,
-                value_span: 0..0,
-                included: None,
-            })
-            .collect()
+        unplaced(pairs)
     }
 
     fn values(options: &[UwsgiOption]) -> Vec<&str> {
