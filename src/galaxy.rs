@@ -157,13 +157,23 @@ impl GalaxyYml {
 /// file. `None` when the key is not set, its value is not a scalar or is empty or null (`~`),
 /// or the document has anchors `PyYAML` refuses (reported where the file is read).
 pub fn setting<'d>(root: &'d Node, section: &'d Node, key: &str) -> Option<&'d Scalar> {
-    let anchors = Anchors::of(root).ok()?;
-    let (_, value) = Resolver::new(&anchors).get(section, key).ok()??;
+    let (_, value) = setting_entry(root, section, key)?;
     let scalar = value.as_scalar()?;
     let null = scalar.tag.is_none()
         && scalar.style == ScalarStyle::Plain
         && pyyaml::implicit_tag(&scalar.value) == "null";
     (!null && !scalar.value.is_empty()).then_some(scalar)
+}
+
+/// The key and value (alias followed) `PyYAML` gives `key` in a `galaxy:` section, whatever the
+/// value, as [`setting`] finds it.
+pub fn setting_entry<'d>(
+    root: &'d Node,
+    section: &'d Node,
+    key: &str,
+) -> Option<(&'d Scalar, &'d Node)> {
+    let anchors = Anchors::of(root).ok()?;
+    Resolver::new(&anchors).get(section, key).ok()?
 }
 
 /// The top-level entry `name` as `PyYAML` reads it (the last one), which must be written at the

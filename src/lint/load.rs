@@ -300,7 +300,9 @@ fn targets(config: &Config, root: Option<&Path>) -> Vec<(Role, PathBuf)> {
     };
     let (job_config_file, config_dir) = (setting("job_config_file"), setting("config_dir"));
     let main_job_conf =
-        plan::main_job_conf_from(config, job_config_file.as_deref(), config_dir.as_deref(), root);
+        plan::main_job_conf_from(config, job_config_file.as_deref(), config_dir.as_deref(), |p| {
+            on_disk(root, p).exists()
+        });
 
     vec![
         (Role::Pool, config.vassals.join(plan::POOL_FILE)),

@@ -1,10 +1,13 @@
-//! Where Galaxy 21.09 finds the files galaxy.yml names, so that zergcfg reads the main job conf
-//! Galaxy itself runs with. Galaxy (`lib/galaxy/config/__init__.py`) resolves a relative
-//! `job_config_file` against its `config_dir`: galaxy.yml's own `config_dir` setting (made
-//! absolute against Galaxy's root, the server directory both zerglings `chdir` to), else the
-//! directory holding galaxy.yml. Before that it strips a leading `config/` (a value written when
-//! paths were relative to the server directory), and when the result does not exist it tries
-//! the value against the server directory instead.
+//! Where Galaxy 21.09 finds the job conf its `job_config_file` setting names: the main job conf
+//! `build` reads and `lint` compares with, and the restarter's job conf `lint` checks, from one
+//! rule. Galaxy (`lib/galaxy/config/__init__.py`) takes its root from its working directory
+//! (the server directory both zerglings `chdir` to) and its configuration directory from the
+//! `config_dir` setting (made absolute against the working directory), else the directory
+//! holding the configuration file it read. A relative `job_config_file` loses a leading
+//! `config/` (a value written when paths were relative to the server directory; Galaxy logs a
+//! warning) and is taken in the configuration directory; when no file is there, the same value
+//! in the root is used if a file is there. Unset, it is `job_conf.xml` in the configuration
+//! directory, without either step.
 
 use std::path::{Path, PathBuf};
 
@@ -28,60 +31,71 @@ fn setting(galaxy: &GalaxyYml, key: &str) -> Option<(String, Span)> {
 /// galaxy.yml's `job_config_file` resolved as Galaxy resolves it, else `job_conf.xml` in
 /// Galaxy's configuration directory. Files are looked for under `root` when given.
 pub fn main_job_conf(config: &Config, galaxy: &GalaxyYml, root: Option<&Path>) -> (PathBuf, SetBy) {
-    if let Some(path) = &config.job_conf {
-        return (path.clone(), SetBy::ZergToml(["layout", "job_conf"]));
-    }
+    let job_config_file = setting(galaxy, "job_config_file");
     let config_dir = setting(galaxy, "config_dir");
-    let dir = galaxy_config_dir(config, config_dir.as_ref().map(|(v, _)| v.as_str()));
-    if let Some((value, span)) = setting(galaxy, "job_config_file") {
-        return (resolve(config, &dir, &value, root), SetBy::GalaxyYml(span));
-    }
-    let set_by = config_dir
-        .map_or(SetBy::ZergToml(["layout", "galaxy_config"]), |(_, span)| SetBy::GalaxyYml(span));
-    (dir.join(DEFAULT_JOB_CONF), set_by)
+    let path = main_job_conf_from(
+        config,
+        job_config_file.as_ref().map(|(v, _)| v.as_str()),
+        config_dir.as_ref().map(|(v, _)| v.as_str()),
+        |path| on_disk(root, path).exists(),
+    );
+    let set_by = if config.job_conf.is_some() {
+        SetBy::ZergToml(["layout", "job_conf"])
+    } else if let Some((_, span)) = job_config_file.or(config_dir) {
+        SetBy::GalaxyYml(span)
+    } else {
+        SetBy::ZergToml(["layout", "galaxy_config"])
+    };
+    (path, set_by)
 }
 
 /// The main job conf from zerg.toml and galaxy.yml's `job_config_file` and `config_dir`
 /// values, when galaxy.yml is known only as far as those (lint reads files [`GalaxyYml`]
-/// would refuse).
+/// would refuse). `exists` tells whether a file is at a path of the target machine.
 pub fn main_job_conf_from(
     config: &Config,
     job_config_file: Option<&str>,
     config_dir: Option<&str>,
-    root: Option<&Path>,
+    exists: impl Fn(&Path) -> bool,
 ) -> PathBuf {
     if let Some(path) = &config.job_conf {
         return path.clone();
     }
-    let dir = galaxy_config_dir(config, config_dir);
-    match job_config_file {
-        Some(value) => resolve(config, &dir, value, root),
-        None => dir.join(DEFAULT_JOB_CONF),
-    }
+    let dir = galaxy_config_dir(&config.server, &config.galaxy_config, config_dir);
+    job_conf(&config.server, &dir, job_config_file, exists)
 }
 
-/// Galaxy's configuration directory: its `config_dir` setting, else galaxy.yml's directory.
-fn galaxy_config_dir(config: &Config, config_dir: Option<&str>) -> PathBuf {
+/// Galaxy's configuration directory: its `config_dir` setting, made absolute against Galaxy's
+/// root `server` (its working directory), else the directory holding `config_file`, the
+/// configuration file it read.
+pub fn galaxy_config_dir(server: &Path, config_file: &Path, config_dir: Option<&str>) -> PathBuf {
     match config_dir {
-        Some(dir) => paths::resolve(&config.server, dir),
-        None => config
-            .galaxy_config
-            .parent()
-            .map_or_else(|| config.config_dir.clone(), Path::to_path_buf),
+        Some(dir) => paths::resolve(server, dir),
+        None => paths::normalize(&server.join(config_file.parent().unwrap_or(server))),
     }
 }
 
-/// A `*_config_file` value as Galaxy resolves it against `dir`.
-fn resolve(config: &Config, dir: &Path, value: &str, root: Option<&Path>) -> PathBuf {
-    let value = value.trim();
+/// The job conf a Galaxy whose root is `server` and configuration directory `dir` runs with,
+/// for its `job_config_file` setting (`None` when unset: `job_conf.xml` in `dir`). A relative
+/// value loses a leading `config/` and is taken in `dir`; when nothing `exists` there but the
+/// value names a file in `server`, that one.
+pub fn job_conf(
+    server: &Path,
+    dir: &Path,
+    job_config_file: Option<&str>,
+    exists: impl Fn(&Path) -> bool,
+) -> PathBuf {
+    let Some(value) = job_config_file.map(str::trim) else {
+        return dir.join(DEFAULT_JOB_CONF);
+    };
     if Path::new(value).is_absolute() {
         return paths::normalize(Path::new(value));
     }
     let value = value.strip_prefix("config/").unwrap_or(value);
     let in_config_dir = paths::resolve(dir, value);
-    if !on_disk(root, &in_config_dir).exists() {
-        let in_server = paths::resolve(&config.server, value);
-        if on_disk(root, &in_server).exists() {
+    if !exists(&in_config_dir) {
+        let in_server = paths::resolve(server, value);
+        if exists(&in_server) {
             return in_server;
         }
     }
@@ -129,6 +143,12 @@ mod tests {
         assert_eq!(found, Path::new("/srv/galaxy/server/jobs.xml"));
         let both = &["/srv/galaxy/server/jobs.xml", "/srv/galaxy/config/jobs.xml"];
         assert_eq!(resolved("", section, both), Path::new("/srv/galaxy/config/jobs.xml"));
+    }
+
+    #[test]
+    fn galaxys_default_is_not_looked_for_in_the_server_directory() {
+        let found = resolved("", "  brand: x\n", &["/srv/galaxy/server/job_conf.xml"]);
+        assert_eq!(found, Path::new("/srv/galaxy/config/job_conf.xml"));
     }
 
     #[test]

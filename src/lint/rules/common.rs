@@ -290,26 +290,6 @@ pub fn assignment(handlers: &Handlers) -> Assignment {
     }
 }
 
-/// A path as Galaxy resolves a `*_file` setting: relative to the configuration directory,
-/// with `.` and `..` folded.
-pub fn resolve_path(base: &Path, value: &str) -> PathBuf {
-    crate::paths::resolve(base, value)
-}
-
-/// The directory a file's relative `*_file` settings resolve against, as Galaxy takes it: the
-/// directory holding the file, as zerg.toml places it when the run has one (galaxy.yml at
-/// `layout.galaxy_config`, anything else in `layout.config`), else as found.
-pub fn config_dir(set: &FileSet, file: &LintFile) -> PathBuf {
-    match &set.config {
-        Some(config) if file.role == Role::GalaxyConfig => config
-            .galaxy_config
-            .parent()
-            .map_or_else(|| config.config_dir.clone(), Path::to_path_buf),
-        Some(config) => config.config_dir.clone(),
-        None => file.source.path.parent().map(Path::to_path_buf).unwrap_or_default(),
-    }
-}
-
 /// The directory an instance resolves its relative paths against: its last `chdir`, else, for
 /// a vassal, the directory the Emperor starts it in (its own); `None` for the restarter
 /// without `chdir`, whose working directory is wherever it is started from.
@@ -363,20 +343,8 @@ pub enum Found {
 pub fn find_file(set: &FileSet, target: &Path) -> Option<Found> {
     let target = absolute(target);
     let paths: Vec<PathBuf> = set.files.iter().map(|f| absolute(&f.source.path)).collect();
-    let relative = target.strip_prefix("/").unwrap_or(&target);
-
-    let exact = paths.iter().position(|p| *p == target);
-    let under_root = || {
-        (relative.components().count() > 1)
-            .then(|| paths.iter().position(|p| p.ends_with(relative)))
-            .flatten()
-    };
-    let same_place = || paths.iter().position(|p| same_name_and_dir(p, &target));
-    if let Some(index) = exact.or_else(under_root).or_else(same_place) {
-        return Some(Found::InSet(index));
-    }
-    if target.is_file() {
-        return Some(Found::OnDisk(target));
+    if let Some(found) = find_in_place(&paths, &target) {
+        return Some(found);
     }
     let same_name: Vec<usize> = (0..paths.len())
         .filter(|&i| target.file_name().is_some() && paths[i].file_name() == target.file_name())
@@ -385,6 +353,31 @@ pub fn find_file(set: &FileSet, target: &Path) -> Option<Found> {
         [index] => Some(Found::InSet(index)),
         _ => None,
     }
+}
+
+/// Whether a file is at `target`, a path on the target machine, as far as lint can tell: as
+/// [`find_file`] finds it, without its last guess (a linted file of that name anywhere), so
+/// that of two places Galaxy tries in turn the one holding the file is told apart.
+pub fn exists_at(set: &FileSet, target: &Path) -> bool {
+    let paths: Vec<PathBuf> = set.files.iter().map(|f| absolute(&f.source.path)).collect();
+    find_in_place(&paths, &absolute(target)).is_some()
+}
+
+/// [`find_file`] among the linted files at `paths` (absolute) by place, then on this machine.
+fn find_in_place(paths: &[PathBuf], target: &Path) -> Option<Found> {
+    let relative = target.strip_prefix("/").unwrap_or(target);
+
+    let exact = paths.iter().position(|p| *p == target);
+    let under_root = || {
+        (relative.components().count() > 1)
+            .then(|| paths.iter().position(|p| p.ends_with(relative)))
+            .flatten()
+    };
+    let same_place = || paths.iter().position(|p| same_name_and_dir(p, target));
+    if let Some(index) = exact.or_else(under_root).or_else(same_place) {
+        return Some(Found::InSet(index));
+    }
+    target.is_file().then(|| Found::OnDisk(target.to_path_buf()))
 }
 
 /// The text of a file that a configuration names and lint was not given, when it is UTF-8 and
@@ -581,17 +574,6 @@ mod tests {
         }));
         assert!(!known_missing(&set, Path::new("/nowhere-here/job_conf.xml"), any));
         assert!(same_file(&set, Path::new("/srv/galaxy/config/galaxy.yml"), Path::new(files[0])));
-    }
-
-    #[test]
-    fn paths_resolve_against_the_config_dir() {
-        let base = Path::new("/srv/galaxy/config");
-        assert_eq!(
-            resolve_path(base, "job_conf.xml"),
-            Path::new("/srv/galaxy/config/job_conf.xml")
-        );
-        assert_eq!(resolve_path(base, "./a/../job_conf.xml"), base.join("job_conf.xml"));
-        assert_eq!(resolve_path(base, "/etc/j.xml"), Path::new("/etc/j.xml"));
     }
 
     fn handlers(text: &str) -> Handlers {

@@ -6,23 +6,27 @@
 //! `galaxy_config_file` option when set (`set: galaxy_config_file=...`), else the restarter's
 //! own file; in its `galaxy:` section an inline `job_config` wins over `job_config_file`; the
 //! environment (`env: GALAXY_CONFIG_OVERRIDE_JOB_CONFIG_FILE=...`) overrides the section, and
-//! `GALAXY_CONFIG_JOB_CONFIG_FILE` fills in when the section has none; a relative path is
-//! taken relative to `config_dir`, by default the configuration file's directory; and a job
-//! conf that does not exist makes Galaxy fall back to its default job configuration, in which
-//! the restarter's own web workers handle the jobs they create.
+//! `GALAXY_CONFIG_JOB_CONFIG_FILE` fills in when the section has none ([`galaxy_opts`]); a
+//! relative path is resolved as `build` resolves the main job conf ([`plan::job_conf`]: a
+//! leading `config/` dropped, against `config_dir`, by default the configuration file's
+//! directory, then against the restarter's `chdir`); and a job conf that does not exist makes
+//! Galaxy fall back to its default job configuration, in which the restarter's own web
+//! workers handle the jobs they create. Zergling A's job conf is found with `build`'s own code
+//! too ([`plan::main_job_conf_from`]).
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::lint::rules::common::{
-    Found, absolute, config_dir, find_file, galaxy_section, galaxy_value, known_missing,
+    Found, absolute, exists_at, find_file, galaxy_section, galaxy_value, known_missing,
     option_span, path_base, read_named, same_file, uwsgi_key_span,
 };
 use crate::lint::{FileSet, Finding, LintFile, Role, Rule, RuleInfo, Severity};
+use crate::plan;
 use crate::source::Span;
 use crate::uwsgi::galaxy_opts::{self, EnvKind};
 use crate::uwsgi::{self, UwsgiOption};
-use crate::yaml::{Entry, Node};
+use crate::yaml::{Entry, Node, Scalar};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -79,10 +83,28 @@ struct GalaxyConfig<'a> {
     target: PathBuf,
     /// Index of the linted file holding it, whose spans the section's scalars are in.
     file: Option<usize>,
-    /// Its `galaxy:` section, if it has one.
-    section: Option<Cow<'a, Entry>>,
+    /// The YAML document holding it, when it has a `galaxy:` section.
+    document: Option<Cow<'a, Node>>,
     /// The restarter's `galaxy_config_file` option, when that is how Galaxy finds it.
     via: Option<&'a UwsgiOption>,
+}
+
+impl GalaxyConfig<'_> {
+    /// Its `galaxy:` section.
+    fn section(&self) -> Option<&Entry> {
+        self.document.as_deref()?.get_last("galaxy")
+    }
+
+    /// A setting of its `galaxy:` section as Galaxy reads it, with the bytes of the key and of
+    /// the value: [`crate::galaxy::setting_entry`].
+    fn entry(&self, key: &str) -> Option<(&Scalar, &Node)> {
+        crate::galaxy::setting_entry(self.document.as_deref()?, &self.section()?.value, key)
+    }
+
+    /// A scalar setting of its `galaxy:` section as Galaxy reads it: [`crate::galaxy::setting`].
+    fn setting(&self, key: &str) -> Option<&Scalar> {
+        crate::galaxy::setting(self.document.as_deref()?, &self.section()?.value, key)
+    }
 }
 
 /// Where the job conf's path comes from.
@@ -132,7 +154,7 @@ fn check_restarter(set: &FileSet, index: usize, restarter: &LintFile) -> Option<
         config.target.display()
     );
 
-    let Some(section) = &config.section else {
+    let Some(section) = config.section() else {
         let (message, label) = if config.via.is_some() {
             (
                 format!(
@@ -159,11 +181,11 @@ fn check_restarter(set: &FileSet, index: usize, restarter: &LintFile) -> Option<
         ));
     };
 
-    if let Some(inline) = section.value.get_last("job_config") {
+    if let Some((inline, _)) = config.entry("job_config") {
         return Some(Finding::new(
             &RULE,
             index,
-            at(Some(inline.key.span.clone())),
+            at(Some(inline.span.clone())),
             format!(
                 "{}, which Galaxy 21.09 prefers to any `job_config_file` and lint cannot check \
                  for stranded jobs",
@@ -182,27 +204,32 @@ fn check_restarter(set: &FileSet, index: usize, restarter: &LintFile) -> Option<
         ));
     }
 
-    let base = path_base(restarter);
     let env = |key, kind| galaxy_opts::env_value(options, key, kind);
-    let scalar = |key| section.value.get_last(key).and_then(|e| e.value.as_scalar());
     let (value, named) = if let Some(e) = env("job_config_file", EnvKind::Override) {
         from_env(e)
-    } else if let Some(file) = scalar("job_config_file").filter(|s| !s.value.trim().is_empty()) {
-        (file.value.trim().to_string(), Named::Section(file.span.clone()))
+    } else if let Some(file) = config.setting("job_config_file") {
+        (file.value.clone(), Named::Section(file.span.clone()))
     } else if let Some(e) = env("job_config_file", EnvKind::Default) {
         from_env(e)
     } else {
         (DEFAULT_JOB_CONF.to_string(), Named::Default)
     };
-    let config_dir = env("config_dir", EnvKind::Override)
-        .map(|e| e.value.trim().to_string())
-        .or_else(|| scalar("config_dir").map(|s| s.value.trim().to_string()))
-        .or_else(|| env("config_dir", EnvKind::Default).map(|e| e.value.trim().to_string()))
-        .map_or_else(
-            || config.target.parent().map(Path::to_path_buf).unwrap_or_default(),
-            |dir| uwsgi::normalize_path(&dir, base.as_deref()),
-        );
-    let b_path = uwsgi::normalize_path(&value, Some(&config_dir));
+    let config_dir_value = env("config_dir", EnvKind::Override)
+        .map(|e| e.value)
+        .or_else(|| config.setting("config_dir").map(|s| s.value.as_str()))
+        .or_else(|| env("config_dir", EnvKind::Default).map(|e| e.value));
+    // Galaxy's root is the restarter's working directory: its `chdir`, else wherever it is
+    // started, which lint cannot know (zerg.toml's server directory, else the file's own).
+    let server = path_base(restarter)
+        .or_else(|| set.config.as_ref().map(|c| c.server.clone()))
+        .unwrap_or_else(|| config.target.parent().map(Path::to_path_buf).unwrap_or_default());
+    let config_dir = plan::galaxy_config_dir(&server, &config.target, config_dir_value);
+    let b_path = plan::job_conf(
+        &server,
+        &config_dir,
+        (!matches!(named, Named::Default)).then_some(value.as_str()),
+        |path| exists_at(set, path),
+    );
 
     let span = match &named {
         Named::Env(option, _) => option_span(option),
@@ -350,7 +377,7 @@ fn galaxy_config<'a>(
         Some(GalaxyConfig {
             target: own_target(set, restarter),
             file: Some(index),
-            section: galaxy_section(restarter).map(Cow::Borrowed),
+            document: with_galaxy_section(restarter).map(Cow::Borrowed),
             via: None,
         })
     };
@@ -369,7 +396,7 @@ fn galaxy_config<'a>(
         Some(found) => found,
         None => return Err((option, target)),
     };
-    let section = match found {
+    let document = match found {
         Found::InSet(i) => {
             let file = &set.files[i];
             if !matches!(file.yaml, Some(Ok(_))) {
@@ -378,26 +405,28 @@ fn galaxy_config<'a>(
             return Ok(Some(GalaxyConfig {
                 target,
                 file: Some(i),
-                section: galaxy_section(file).map(Cow::Borrowed),
+                document: with_galaxy_section(file).map(Cow::Borrowed),
                 via: Some(option),
             }));
         }
         Found::OnDisk(path) => {
             let text = read_named(&path).ok_or_else(|| (option, target.clone()))?;
             let documents = crate::yaml::parse(&text).map_err(|_| (option, target.clone()))?;
-            documents
-                .into_iter()
-                .next()
-                .and_then(|d| d.root.get_last("galaxy").cloned())
-                .filter(|e| matches!(e.value, Node::Mapping { .. }))
+            documents.into_iter().next().map(|d| d.root).filter(|r| r.get_last("galaxy").is_some())
         }
     };
     Ok(Some(GalaxyConfig {
         target,
         file: None,
-        section: section.map(Cow::Owned),
+        document: document.map(Cow::Owned),
         via: Some(option),
     }))
+}
+
+/// The YAML document of a file, when it has a `galaxy:` section.
+fn with_galaxy_section(file: &LintFile) -> Option<&Node> {
+    galaxy_section(file)?;
+    Some(&file.yaml.as_ref()?.as_ref().ok()?.first()?.root)
 }
 
 /// The restarter's own path on the target machine: zerg.toml's when the run has one, else
@@ -409,31 +438,45 @@ fn own_target(set: &FileSet, restarter: &LintFile) -> PathBuf {
     }
 }
 
-/// Zergling A's job conf: galaxy.yml's `job_config_file` (default `job_conf.xml`) in its
-/// configuration directory (its `config_dir`, else zerg.toml's, else its own directory), else
-/// zerg.toml's; with where galaxy.yml names it.
+/// Zergling A's job conf, found as `build` finds it ([`plan::main_job_conf_from`]): zerg.toml's
+/// `layout.job_conf`, else galaxy.yml's `job_config_file` as Galaxy resolves it (default
+/// `job_conf.xml` in its configuration directory); with where galaxy.yml names it. Without
+/// zerg.toml, galaxy.yml is where it was read and Galaxy's root zergling A's working directory
+/// (its `chdir`, else galaxy.yml's, else galaxy.yml's own directory).
 fn main_job_conf(set: &FileSet) -> Option<(PathBuf, Option<(usize, Span)>)> {
-    if let Some((index, galaxy)) = set.by_role(Role::GalaxyConfig) {
-        if galaxy.yaml.as_ref().is_none_or(Result::is_err) {
-            return None;
-        }
-        let own_dir = config_dir(set, galaxy);
-        let base = match galaxy_value(galaxy, "config_dir") {
-            Some(dir) => uwsgi::normalize_path(dir.value.trim(), Some(&own_dir)),
-            None => own_dir,
-        };
-        return Some(match galaxy_value(galaxy, "job_config_file") {
-            Some(value) => (
-                uwsgi::normalize_path(value.value.trim(), Some(&base)),
-                Some((index, value.span.clone())),
-            ),
-            None => (base.join(DEFAULT_JOB_CONF), None),
-        });
+    let galaxy = set.by_role(Role::GalaxyConfig);
+    if galaxy.is_some_and(|(_, g)| g.yaml.as_ref().is_none_or(Result::is_err)) {
+        return None;
     }
+    let value = |key| galaxy.and_then(|(_, g)| galaxy_value(g, key));
+    let (job_config_file, config_dir) = (value("job_config_file"), value("config_dir"));
+    let exists = |path: &Path| exists_at(set, path);
 
-    let config = set.config.as_ref()?;
-    let path = config.job_conf.clone().unwrap_or_else(|| config.config_dir.join(DEFAULT_JOB_CONF));
-    Some((path, None))
+    let path = match (&set.config, galaxy) {
+        (Some(config), _) => plan::main_job_conf_from(
+            config,
+            job_config_file.map(|s| s.value.as_str()),
+            config_dir.map(|s| s.value.as_str()),
+            exists,
+        ),
+        (None, Some((_, galaxy))) => {
+            let file = absolute(&galaxy.source.path);
+            let server = set
+                .by_role(Role::Zergling)
+                .and_then(|(_, zergling)| path_base(zergling))
+                .or_else(|| path_base(galaxy))
+                .unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
+            let dir = plan::galaxy_config_dir(&server, &file, config_dir.map(|s| s.value.as_str()));
+            plan::job_conf(&server, &dir, job_config_file.map(|s| s.value.as_str()), exists)
+        }
+        (None, None) => return None,
+    };
+    let named_by_galaxy = set.config.as_ref().is_none_or(|c| c.job_conf.is_none());
+    let related = galaxy
+        .zip(job_config_file)
+        .filter(|_| named_by_galaxy)
+        .map(|((index, _), value)| (index, value.span.clone()));
+    Some((path, related))
 }
 
 /// Where the restarter's job conf belongs: zerg.toml's, else beside A's.
@@ -456,8 +499,12 @@ mod tests {
 
     /// The texts the findings point at, with their levels.
     fn found(files: &[(&str, &str)]) -> Vec<(Severity, String, String)> {
-        let s = set_at(files);
-        check(&RestarterJobConf, &s)
+        found_in(&set_at(files))
+    }
+
+    /// The same for a set already made.
+    fn found_in(s: &FileSet) -> Vec<(Severity, String, String)> {
+        check(&RestarterJobConf, s)
             .into_iter()
             .map(|f| {
                 let text = s.files[f.file].source.text[f.span.clone()].to_string();
@@ -646,6 +693,84 @@ mod tests {
         // A prefix in another case is no Galaxy setting.
         let other = lower.replace("GALAXY_CONFIG_OVERRIDE_", "galaxy_config_override_");
         assert!(found(&[(B_PATH, &restarter(&other, own)), A_GALAXY, A_CONF, B_CONF]).is_empty());
+    }
+
+    /// The findings with the training layout's zerg.toml (plus `toml`), galaxy.yml's `galaxy:`
+    /// section holding `galaxy`, the restarter's `restarter` and the files at `more`.
+    fn found_in_layout(
+        toml: &str,
+        galaxy: &str,
+        restarter_section: &str,
+        more: &[(&str, &str)],
+    ) -> Vec<(Severity, String, String)> {
+        let galaxy = format!("uwsgi:\n  mule: a.py\ngalaxy:\n{galaxy}");
+        let b = restarter("", restarter_section);
+        let mut files = vec![(B_PATH, b.as_str()), ("/tmp/copy/config/galaxy.yml", &galaxy)];
+        files.extend_from_slice(&[A_CONF, B_CONF]);
+        files.extend_from_slice(more);
+        let mut s = set_at(&files);
+        s.config = Some(Config::parse(Source::new("zerg.toml", toml)).unwrap());
+        found_in(&s)
+    }
+
+    #[test]
+    fn a_leading_config_directory_is_dropped_as_galaxy_drops_it() {
+        let a = "  job_config_file: config/job_conf.xml\n";
+        let shared = "  job_config_file: /srv/galaxy/config/job_conf.xml\n";
+        let found = found_in_layout("", a, shared, &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("zergling A's job conf `/srv/galaxy/config/job_conf.xml`"));
+
+        let own = "  job_config_file: config/job_conf-restarter.xml\n";
+        assert!(found_in_layout("", a, own, &[]).is_empty());
+    }
+
+    #[test]
+    fn zerg_tomls_main_job_conf_wins_over_galaxy_yml() {
+        let toml = "[layout]\njob_conf = \"/srv/galaxy/config/main.xml\"\n";
+        let main = ("/tmp/copy/config/main.xml", A_CONF.1);
+        let b = "  job_config_file: /srv/galaxy/config/main.xml\n";
+        let found = found_in_layout(toml, "  job_config_file: job_conf.xml\n", b, &[main]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("zergling A's job conf `/srv/galaxy/config/main.xml`"));
+    }
+
+    #[test]
+    fn config_dir_is_relative_to_the_server_directory() {
+        let a = "  config_dir: etc\n  job_config_file: jobs.xml\n";
+        let b = "  job_config_file: /srv/galaxy/server/etc/jobs.xml\n";
+        let jobs = ("/tmp/copy/server/etc/jobs.xml", A_CONF.1);
+        let found = found_in_layout("", a, b, &[jobs]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("zergling A's job conf `/srv/galaxy/server/etc/jobs.xml`"));
+    }
+
+    #[test]
+    fn a_job_conf_not_in_the_config_directory_is_looked_for_in_the_server_directory() {
+        let a = "  job_config_file: jobs.xml\n";
+        let b = "  job_config_file: /srv/galaxy/server/jobs.xml\n";
+        let jobs = ("/tmp/copy/server/jobs.xml", A_CONF.1);
+        let found = found_in_layout("", a, b, &[jobs]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].2.contains("zergling A's job conf `/srv/galaxy/server/jobs.xml`"));
+
+        // Once the configuration directory has one, that one is Galaxy's.
+        let there = ("/tmp/copy/config/jobs.xml", A_CONF.1);
+        let found = found_in_layout("", a, b, &[jobs, there]);
+        assert!(found.iter().all(|f| !f.2.contains("zergling A's")), "{found:?}");
+    }
+
+    #[test]
+    fn settings_come_through_merge_keys() {
+        let galaxy = format!(
+            "{}shared: &s\n  job_config_file: /srv/galaxy/config/job_conf.xml\n",
+            "uwsgi:\n  set: galaxy_config_file=/srv/galaxy/config/galaxy-restarter.yml\n"
+        );
+        let b = format!("{galaxy}galaxy:\n  <<: *s\n");
+        let found = found(&[(B_PATH, &b), A_GALAXY, A_CONF, B_CONF]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "/srv/galaxy/config/job_conf.xml");
+        assert!(found[0].2.contains("zergling A's job conf"), "{}", found[0].2);
     }
 
     #[test]
