@@ -37,20 +37,6 @@ pub struct GalaxySection {
 }
 
 impl GalaxyYml {
-    /// Reads galaxy.yml from `path` (the place on disk, possibly under `--root`).
-    ///
-    /// # Errors
-    /// Unreadable, not YAML, or no usable `uwsgi:` section; each with its position.
-    pub fn read(path: &Path) -> Result<Self> {
-        let source = Source::read(path).map_err(|e| {
-            Error::io(CODE, path, "read", &e).with_help(
-                "zergcfg renders both zerglings from the installed galaxy.yml; install it first \
-                 or point `layout.galaxy_config` in zerg.toml at it",
-            )
-        })?;
-        Self::parse(source.with_kind(crate::secrets::Kind::Yaml))
-    }
-
     /// Parses galaxy.yml text already read.
     ///
     /// # Errors

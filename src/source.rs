@@ -52,12 +52,6 @@ impl Source {
         self
     }
 
-    /// Reads a file as UTF-8.
-    pub fn read(path: &Path) -> std::io::Result<Self> {
-        let text = std::fs::read_to_string(path)?;
-        Ok(Self::new(path, text))
-    }
-
     /// Reads a file as UTF-8, telling a file that is not text apart from one that cannot be
     /// read, so that the first can be pointed into.
     ///

@@ -146,7 +146,7 @@ pub(crate) mod tests {
             .map(|path| {
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
                 let role = Role::from_file_name(name).unwrap_or(Role::Other);
-                LintFile::new(role, false, Source::read(path).unwrap())
+                LintFile::new(role, false, Source::read_text(path).unwrap())
             })
             .collect();
         FileSet { files, config: None }
@@ -263,7 +263,7 @@ pub(crate) mod tests {
             })
             .collect();
         for (input, role) in plan.inputs.iter().zip([Role::GalaxyConfig, Role::JobConf]) {
-            files.push(LintFile::new(role, false, Source::read(input).unwrap()));
+            files.push(LintFile::new(role, false, Source::read_text(input).unwrap()));
         }
         FileSet { files, config: Some(config) }
     }
