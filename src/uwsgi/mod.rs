@@ -8,7 +8,7 @@ pub mod option_table;
 pub mod placeholders;
 pub mod portable;
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::Protocol;
@@ -120,26 +120,14 @@ pub fn atoi(value: &str) -> i64 {
         * sign
 }
 
-/// A path with `.`, `..` and repeated `/` folded away, as the kernel resolves it when no
-/// symbolic link is involved; a relative path is taken relative to `base` when one is given.
+/// A path value as the instance uses it: a relative one taken against `base` when one is
+/// given, then folded as [`crate::paths::normalize`] folds it (`..` above `/` stays at `/`, a
+/// leading `..` of a relative path is kept).
 pub fn normalize_path(path: &str, base: Option<&Path>) -> PathBuf {
-    let joined = match base {
-        Some(base) if !path.starts_with('/') => base.join(path),
-        _ => PathBuf::from(path),
-    };
-    let mut out = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
+    match base {
+        Some(base) => crate::paths::resolve(base, path),
+        None => crate::paths::normalize(Path::new(path)),
     }
-    out
 }
 
 /// Whether an option value names a file system path rather than an address (`127.0.0.1:9191`)
@@ -308,6 +296,11 @@ mod tests {
             Path::new("/srv/galaxy/var/a.sock")
         );
         assert_eq!(normalize_path("/abs", Some(base)), Path::new("/abs"));
+        // The kernel resolves `..` at the root to the root; a relative path keeps its `..`.
+        assert_eq!(norm("/../x"), "/x");
+        assert_eq!(norm("/srv/../../x"), "/x");
+        assert_eq!(norm("../../x"), "../../x");
+        assert_eq!(norm("a/../../x"), "../x");
         assert!(is_path_value("/srv/a.sock") && is_path_value("var/a.sock"));
         assert!(!is_path_value("127.0.0.1:9191") && !is_path_value("@pool"));
     }

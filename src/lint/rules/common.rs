@@ -290,12 +290,6 @@ pub fn assignment(handlers: &Handlers) -> Assignment {
     }
 }
 
-/// A path as Galaxy resolves a `*_file` setting: relative to the configuration directory,
-/// with `.` and `..` folded.
-pub fn resolve_path(base: &Path, value: &str) -> PathBuf {
-    crate::paths::resolve(base, value)
-}
-
 /// The directory a file's relative `*_file` settings resolve against, as Galaxy takes it: the
 /// directory holding the file, as zerg.toml places it when the run has one (galaxy.yml at
 /// `layout.galaxy_config`, anything else in `layout.config`), else as found.
@@ -335,15 +329,7 @@ pub fn resolved(value: &str, base: Option<&Path>) -> String {
     }
 }
 
-/// A path made absolute against the current directory and folded, for comparing file names.
-pub fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    uwsgi::normalize_path(&joined.to_string_lossy(), None)
-}
+pub use crate::paths::absolute;
 
 /// Where lint finds a file named by its path on the target machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -572,17 +558,6 @@ mod tests {
         }));
         assert!(!known_missing(&set, Path::new("/nowhere-here/job_conf.xml"), any));
         assert!(same_file(&set, Path::new("/srv/galaxy/config/galaxy.yml"), Path::new(files[0])));
-    }
-
-    #[test]
-    fn paths_resolve_against_the_config_dir() {
-        let base = Path::new("/srv/galaxy/config");
-        assert_eq!(
-            resolve_path(base, "job_conf.xml"),
-            Path::new("/srv/galaxy/config/job_conf.xml")
-        );
-        assert_eq!(resolve_path(base, "./a/../job_conf.xml"), base.join("job_conf.xml"));
-        assert_eq!(resolve_path(base, "/etc/j.xml"), Path::new("/etc/j.xml"));
     }
 
     fn handlers(text: &str) -> Handlers {
