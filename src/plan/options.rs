@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::source::{Source, Span};
 use crate::uwsgi::magic::{self, ConfigFile};
-use crate::uwsgi::{self, Block, UwsgiOption, portable};
+use crate::uwsgi::{self, UwsgiOption, blocks, portable};
 use crate::yaml::pyyaml;
 
 const CODE: &str = "zergcfg::galaxy";
@@ -45,9 +45,6 @@ const PER_INSTANCE: &[&str] = &[
     "chdir",
     "zerg",
 ];
-
-/// Options that give an instance mules: never in the restarter.
-const MULE_OPTIONS: &[&str] = &["mule", "mules", "farm"];
 
 /// Options that set a placeholder (`set: name=value`); Galaxy reads `galaxy_config_file` among
 /// them (`uwsgi.opt`), and uWSGI keeps the last one set.
@@ -198,7 +195,8 @@ pub fn sections(
     let mut restarter = head(config, &kept, &restarter_config, &pool_socket, public);
     restarter.extend(b.resources());
     restarter.push(Line::new("hook-accepting1-once", format!("writefifo:{} q", a.fifo)));
-    restarter.extend(kept.iter().filter(|l| !MULE_OPTIONS.contains(&l.key.as_str())).cloned());
+    restarter
+        .extend(kept.iter().filter(|l| !uwsgi::MULE_OPTIONS.contains(&l.key.as_str())).cloned());
 
     Ok(Sections { pool, zergling, restarter, dropped })
 }
@@ -243,12 +241,7 @@ fn kept_options(
     // A block that guarded only dropped lines (`if-exists` ... `endif`) guards nothing now.
     let mut i = 0;
     while i + 1 < kept.len() {
-        let pair = (uwsgi::block(&kept[i].key), uwsgi::block(&kept[i + 1].key));
-        if matches!(
-            pair,
-            (Some(Block::OpenIf), Some(Block::CloseIf))
-                | (Some(Block::OpenFor), Some(Block::CloseFor))
-        ) {
+        if blocks::opener(&kept[i].key).is_some() && blocks::closes(&kept[i + 1].key) {
             let (open, close) = (kept.remove(i), kept.remove(i));
             for line in [open, close] {
                 dropped
@@ -581,5 +574,11 @@ mod tests {
     fn a_loop_left_empty_is_dropped() {
         let sections = build("  for: a b\n  master-fifo: /tmp/%(_).fifo\n  endfor: x\n").unwrap();
         assert!(!sections.zergling.iter().any(|l| l.key == "for" || l.key == "endfor"));
+        // `ifexists` is `if-exists`; `end` closes it as `endif` does.
+        let sections = build("  ifexists: /x\n  pidfile: /tmp/a.pid\n  end: x\n").unwrap();
+        assert!(!sections.zergling.iter().any(|l| l.key == "ifexists" || l.key == "end"));
+        // A name that only looks like an opener is a placeholder, kept as written.
+        let sections = build("  if-nonsense: x\n  endif: x\n").unwrap();
+        assert_eq!(values(&sections.zergling, "if-nonsense"), ["x"]);
     }
 }

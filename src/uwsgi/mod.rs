@@ -2,6 +2,7 @@
 //! keys kept, plus what the zerg dance needs to know about them (binds, mules, farms, handler
 //! names).
 
+pub mod blocks;
 pub mod lines;
 pub mod magic;
 pub mod option_table;
@@ -168,32 +169,6 @@ pub fn bind_protocol(key: &str) -> Option<Protocol> {
     BIND_OPTIONS.iter().find(|(name, _)| *name == key).map(|(_, p)| *p)
 }
 
-/// What an option does to uWSGI's blocks (`if-*` ... `endif`, `for` ... `endfor`), which do not
-/// nest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Block {
-    /// `if-exists`, `if-env`, ...: the lines up to `endif` are read only if the condition holds.
-    OpenIf,
-    /// `endif` or `end-if`.
-    CloseIf,
-    /// `for`, `for-glob`, `for-times`, `for-readline`: the lines up to `endfor` are read once
-    /// per item.
-    OpenFor,
-    /// `endfor` or `end-for`.
-    CloseFor,
-}
-
-/// The block an option opens or closes, if any.
-pub fn block(key: &str) -> Option<Block> {
-    match key {
-        "endif" | "end-if" => Some(Block::CloseIf),
-        "for" | "for-glob" | "for-times" | "for-readline" => Some(Block::OpenFor),
-        "endfor" | "end-for" => Some(Block::CloseFor),
-        _ if key.starts_with("if-") => Some(Block::OpenIf),
-        _ => None,
-    }
-}
-
 /// A `farm: name:id,id` line, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Farm {
@@ -225,16 +200,27 @@ pub fn parse_farm(value: &str) -> Result<Farm, String> {
     Ok(Farm { name: name.to_string(), mules })
 }
 
-/// How many mules the options start: one per `mule` line plus the count of each `mules`.
-pub fn mule_count(options: &[UwsgiOption]) -> u32 {
-    options
-        .iter()
-        .map(|o| match o.key.as_str() {
+/// The options that give an instance mules or group them into farms.
+pub const MULE_OPTIONS: &[&str] = &["mule", "mules", "farm"];
+
+/// How many mules the options start: one per `mule` line plus the count of each `mules`;
+/// `None` when one of them is read inside an `if-*` or `for` block, where uWSGI decides at
+/// start how many run.
+pub fn mule_count(options: &[UwsgiOption]) -> Option<u32> {
+    let blocks = blocks::enclosing(options);
+    let mut count = 0_u32;
+    for (option, open) in options.iter().zip(blocks) {
+        let mules = match option.key.as_str() {
             "mule" => 1,
-            "mules" => o.value.trim().parse::<u32>().unwrap_or(0),
-            _ => 0,
-        })
-        .sum()
+            "mules" => option.value.trim().parse::<u32>().unwrap_or(0),
+            _ => continue,
+        };
+        if open.is_some() {
+            return None;
+        }
+        count = count.saturating_add(mules);
+    }
+    Some(count)
 }
 
 /// The farm name whose mules Galaxy makes job handlers: `job-handlers` (untagged) or
