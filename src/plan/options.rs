@@ -262,7 +262,7 @@ fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
             "the dance needs uWSGI's master process (master FIFO, hooks, mules): always on",
         );
     }
-    if name.starts_with("hook-") && option.value.starts_with("writefifo:") {
+    if uwsgi::hooks::fifo_hook(option).is_some() {
         return Some(
             "a hand-written dance hook: each zergling gets its own, pointing at the other",
         );
@@ -568,6 +568,26 @@ mod tests {
         assert!(err.message().contains("Galaxy read it the same"), "{}", err.message());
         assert!(build("  set: x='='\n").is_ok());
         assert!(build("  cron2: '2021-02-30'\n").is_err());
+    }
+
+    #[test]
+    fn every_hand_written_fifo_hook_is_dropped() {
+        // A `spinningfifo` dance hook is a dance hook as a `writefifo` one is (lint's ZC205 and
+        // ZC206 read both): neither may reach the zerglings, which get their own.
+        for action in ["writefifo", "spinningfifo"] {
+            let line = format!(
+                "  if-exists: /srv/galaxy/var/b.fifo\n  \
+                 hook-accepting1-once: {action}:/srv/galaxy/var/b.fifo q\n  endif: if-exists\n"
+            );
+            let sections = build(&line).unwrap();
+            for lines in [&sections.zergling, &sections.restarter] {
+                let hooks = values(lines, "hook-accepting1-once");
+                assert_eq!(hooks.len(), 1, "{action}: {hooks:?}");
+                assert!(hooks[0].starts_with("writefifo:/srv/galaxy/var/"), "{hooks:?}");
+                assert!(!hooks[0].contains("b.fifo"), "{hooks:?}");
+            }
+            assert_eq!(sections.dropped.len(), 4, "{action}: {:?}", sections.dropped);
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! names).
 
 pub mod blocks;
+pub mod hooks;
 pub mod lines;
 pub mod magic;
 pub mod option_table;

@@ -169,10 +169,6 @@ fn pool_line(index: usize, file: &LintFile, option: &UwsgiOption) -> Option<Pool
     })
 }
 
-/// The hook actions that write into a FIFO: `writefifo`, and `spinningfifo`, which waits until
-/// the FIFO exists and has a reader (uWSGI 2.0.15 and later).
-pub const FIFO_ACTIONS: &[&str] = &["writefifo", "spinningfifo"];
-
 /// A `hook-*: writefifo:<fifo> <command>` (or `spinningfifo:`) line.
 #[derive(Debug, Clone)]
 pub struct WriteFifo<'a> {
@@ -192,38 +188,27 @@ pub struct WriteFifo<'a> {
     pub command_span: Span,
 }
 
-/// Every `writefifo` and `spinningfifo` hook of a file, in order.
+/// Every `writefifo` and `spinningfifo` hook of a file, in order, as
+/// [`crate::uwsgi::hooks::fifo_hook`] reads them.
 pub fn write_fifo_hooks(file: &LintFile) -> Vec<WriteFifo<'_>> {
-    let mut hooks = Vec::new();
-    for (index, option) in file.options().unwrap_or(&[]).iter().enumerate() {
-        if !option.key.starts_with("hook-") {
-            continue;
-        }
-        let found = FIFO_ACTIONS.iter().find_map(|action| {
-            let args = option.value.strip_prefix(action)?.strip_prefix(':')?;
-            Some((*action, args))
-        });
-        let Some((action, args)) = found else {
-            continue;
-        };
-
-        let base = action.len() + 1;
-        let (fifo, command, command_at) = match args.split_once(' ') {
-            Some((fifo, command)) => (fifo, command, base + fifo.len() + 1),
-            None => (args, "", option.value.len()),
-        };
-        hooks.push(WriteFifo {
-            option,
-            action,
-            index,
-            fifo: fifo.to_string(),
-            fifo_span: option.value_sub_span(&file.source.text, base..base + fifo.len()),
-            command: command.trim().to_string(),
-            command_span: option
-                .value_sub_span(&file.source.text, command_at..command_at + command.len()),
-        });
-    }
-    hooks
+    let text = &file.source.text;
+    file.options()
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+        .filter_map(|(index, option)| {
+            let hook = crate::uwsgi::hooks::fifo_hook(option)?;
+            Some(WriteFifo {
+                option,
+                action: hook.action,
+                index,
+                fifo: option.value[hook.fifo.clone()].to_string(),
+                fifo_span: option.value_sub_span(text, hook.fifo),
+                command: option.value[hook.command.clone()].trim().to_string(),
+                command_span: option.value_sub_span(text, hook.command),
+            })
+        })
+        .collect()
 }
 
 /// Every `master-fifo` line of a file.
