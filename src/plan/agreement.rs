@@ -18,9 +18,6 @@ const CODE: &str = "zergcfg::galaxy";
 /// The names uWSGI's Python plugin takes for the virtualenv.
 const VIRTUALENV: &[&str] = &["virtualenv", "venv", "home", "pyhome"];
 
-/// Bind options that serve TLS: the pool hands the zerglings plain sockets, with no certificate.
-const TLS_BINDS: &[&str] = &["https", "https2", "https-socket", "ssl-socket", "suwsgi-socket"];
-
 /// Checks `chdir` and the virtualenv of galaxy.yml's uwsgi section against zerg.toml, and the
 /// public address the pool is to hold.
 ///
@@ -105,9 +102,10 @@ fn public_address(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Resul
     let from_galaxy = galaxy
         .uwsgi
         .iter()
-        .find(|o| crate::uwsgi::bind_protocol(&o.key).is_some() && o.value == public.address);
+        .find(|o| crate::uwsgi::binds::is_bind(&o.key) && o.value == public.address);
+    let bind = from_galaxy.and_then(|o| Some((o, crate::uwsgi::binds::bind_option(&o.key)?)));
 
-    if let Some(option) = from_galaxy.filter(|o| TLS_BINDS.contains(&o.key.as_str())) {
+    if let Some((option, _)) = bind.filter(|(_, b)| b.tls) {
         return Err(Error::at(
             CODE,
             &galaxy.source,
@@ -123,6 +121,23 @@ fn public_address(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Resul
             "terminate TLS in nginx (or another proxy) in front of Galaxy and bind a plain \
              address here (`socket:` for uwsgi_pass, `http-socket:` for proxy_pass), which \
              the pool then holds",
+        ));
+    }
+    if let Some((option, bind)) = bind.filter(|(_, b)| b.protocol.is_none()) {
+        return Err(Error::at(
+            CODE,
+            &galaxy.source,
+            option.key_span.clone(),
+            format!(
+                "`{}` speaks {}, which the zerglings cannot answer on the pool's socket: they \
+                 speak uwsgi, or HTTP with `protocol: http`",
+                option.key, bind.speaks
+            ),
+            "clients here would not be understood",
+        )
+        .with_help(
+            "bind the address with `socket:` (nginx `uwsgi_pass`) or `http-socket:` \
+             (`proxy_pass`) instead, which the pool then holds",
         ));
     }
 
@@ -224,6 +239,16 @@ mod tests {
         let toml = "[pool]\naddress = \"a:1,b:2\"\n";
         assert!(check_with(toml, "  processes: 2\n").is_err());
         assert!(check_with("", "  http: :8080\n").is_ok());
+        // Every TLS bind of uWSGI's, and the ones the zerglings cannot speak.
+        for key in ["https2", "sslrouter", "suwsgi-socket"] {
+            let error = check_with("", &format!("  {key}: 0.0.0.0:8443\n")).unwrap_err();
+            assert!(error.message().contains("serves TLS"), "{key}: {}", error.message());
+        }
+        for key in ["fastcgi-socket", "scgi-nph-socket", "raw-socket", "shared-socket"] {
+            let error = check_with("", &format!("  {key}: 127.0.0.1:9000\n")).unwrap_err();
+            assert!(error.message().contains("cannot answer"), "{key}: {}", error.message());
+        }
+        assert!(check_with("", "  fastrouter: :3017\n").is_ok());
         let long = format!("  socket: /run/{}.sock\n", "s".repeat(100));
         assert!(check_with("", &long).unwrap_err().message().contains("bytes long"));
     }

@@ -103,8 +103,16 @@ pub struct Public {
 /// # Errors
 /// No address anywhere, or galaxy.yml binding several addresses.
 pub fn public_address(config: &Config, galaxy: &GalaxyYml) -> Result<Public> {
-    let binds: Vec<(&UwsgiOption, Protocol)> =
-        galaxy.uwsgi.iter().filter_map(|o| uwsgi::bind_protocol(&o.key).map(|p| (o, p))).collect();
+    // What the zerglings answer a bind's clients in; one the zerglings cannot serve (TLS,
+    // FastCGI, ...) is refused by the agreement checks before anything is written.
+    let binds: Vec<(&UwsgiOption, Protocol)> = galaxy
+        .uwsgi
+        .iter()
+        .filter_map(|o| {
+            let bind = uwsgi::binds::bind_option(&o.key)?;
+            Some((o, bind.protocol.unwrap_or(Protocol::Uwsgi)))
+        })
+        .collect();
 
     if let Some(address) = &config.pool_address {
         let from_galaxy = binds.iter().find(|(o, _)| &o.value == address).map(|(_, p)| *p);
@@ -277,7 +285,7 @@ fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
              run on galaxy.yml and zergling A's job conf",
         );
     }
-    if uwsgi::bind_protocol(name).is_some() && option.value == public.address {
+    if uwsgi::binds::is_bind(name) && option.value == public.address {
         return Some("the pool holds it");
     }
     None
@@ -298,7 +306,7 @@ fn sets_galaxy_config_file(option: &UwsgiOption) -> bool {
 /// see into, or a Galaxy setting passed in the environment.
 fn refuse(galaxy: &GalaxyYml, option: &UwsgiOption, public: &Public) -> Result<()> {
     let source = &galaxy.source;
-    if uwsgi::bind_protocol(&option.key).is_some() {
+    if uwsgi::binds::is_bind(&option.key) {
         return Err(Error::at(
             CODE,
             source,

@@ -2,6 +2,7 @@
 //! keys kept, plus what the zerg dance needs to know about them (binds, mules, farms, handler
 //! names).
 
+pub mod binds;
 pub mod blocks;
 pub mod hooks;
 pub mod lines;
@@ -13,7 +14,6 @@ pub mod portable;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::Protocol;
 use crate::source::Span;
 use crate::yaml::{Node, Scalar};
 
@@ -146,30 +146,6 @@ pub fn is_vassal_name(path: &std::path::Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| VASSAL_EXTENSIONS.contains(&e))
 }
 
-/// Options that make an instance bind an address itself, with the protocol they speak.
-pub const BIND_OPTIONS: &[(&str, Protocol)] = &[
-    ("socket", Protocol::Uwsgi),
-    ("uwsgi-socket", Protocol::Uwsgi),
-    ("shared-socket", Protocol::Uwsgi),
-    ("http-socket", Protocol::Http),
-    ("http11-socket", Protocol::Http),
-    ("http", Protocol::Http),
-    ("https", Protocol::Http),
-    ("https-socket", Protocol::Http),
-    ("fastcgi-socket", Protocol::Uwsgi),
-    ("scgi-socket", Protocol::Uwsgi),
-    ("suwsgi-socket", Protocol::Uwsgi),
-    ("ssl-socket", Protocol::Uwsgi),
-    ("raw-socket", Protocol::Uwsgi),
-    ("puwsgi-socket", Protocol::Uwsgi),
-];
-
-/// The protocol an option binds with, if it is a bind option. Names match exactly: uWSGI
-/// takes `http_socket` for a placeholder, not for `http-socket`.
-pub fn bind_protocol(key: &str) -> Option<Protocol> {
-    BIND_OPTIONS.iter().find(|(name, _)| *name == key).map(|(_, p)| *p)
-}
-
 /// A `farm: name:id,id` line, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Farm {
@@ -290,13 +266,5 @@ mod tests {
         assert_eq!(norm("a/../../x"), "../x");
         assert!(is_path_value("/srv/a.sock") && is_path_value("var/a.sock"));
         assert!(!is_path_value("127.0.0.1:9191") && !is_path_value("@pool"));
-    }
-
-    #[test]
-    fn binds() {
-        assert_eq!(bind_protocol("socket"), Some(Protocol::Uwsgi));
-        assert_eq!(bind_protocol("http-socket"), Some(Protocol::Http));
-        assert_eq!(bind_protocol("http_socket"), None);
-        assert_eq!(bind_protocol("stats"), None);
     }
 }
