@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::paths;
-use crate::uwsgi::UwsgiOption;
+use crate::uwsgi::{UwsgiOption, binds};
 
 use super::Public;
 
@@ -99,11 +99,9 @@ fn disagreement(
 
 /// The address the pool holds must be one plain socket address.
 fn public_address(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<()> {
-    let from_galaxy = galaxy
-        .uwsgi
-        .iter()
-        .find(|o| crate::uwsgi::binds::is_bind(&o.key) && o.value == public.address);
-    let bind = from_galaxy.and_then(|o| Some((o, crate::uwsgi::binds::bind_option(&o.key)?)));
+    let from_galaxy =
+        galaxy.uwsgi.iter().find(|o| binds::is_bind(&o.key) && o.value == public.address);
+    let bind = from_galaxy.and_then(|o| Some((o, binds::bind_option(&o.key)?)));
 
     if let Some((option, _)) = bind.filter(|(_, b)| b.tls) {
         return Err(Error::at(
@@ -141,13 +139,14 @@ fn public_address(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Resul
         ));
     }
 
-    let length = public.address.len();
-    if public.address.starts_with('/') && length > super::MAX_UNIX_SOCKET {
+    if let Some(length) =
+        binds::unix_socket_too_long(&public.address).filter(|_| public.address.starts_with('/'))
+    {
         let message = format!(
-            "the public unix socket {} is {length} bytes long; Linux binds unix sockets of at \
+            "the public unix socket {} is {length} bytes long; uWSGI binds unix sockets of at \
              most {} bytes",
             public.address,
-            super::MAX_UNIX_SOCKET
+            binds::MAX_UNIX_SOCKET
         );
         return Err(address_error(
             config,
@@ -251,5 +250,10 @@ mod tests {
         assert!(check_with("", "  fastrouter: :3017\n").is_ok());
         let long = format!("  socket: /run/{}.sock\n", "s".repeat(100));
         assert!(check_with("", &long).unwrap_err().message().contains("bytes long"));
+        // 103 bytes: more than uWSGI binds, less than Linux's 107.
+        let long = format!("  socket: /run/{}.sock\n", "s".repeat(93));
+        assert!(check_with("", &long).unwrap_err().message().contains("103 bytes long"));
+        let fits = format!("  socket: /run/{}.sock\n", "s".repeat(92));
+        assert!(check_with("", &fits).is_ok());
     }
 }
