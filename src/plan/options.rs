@@ -50,23 +50,6 @@ const PER_INSTANCE: &[&str] = &[
 /// them (`uwsgi.opt`), and uWSGI keeps the last one set.
 const PLACEHOLDER_SETTERS: &[&str] = &["set", "set-placeholder", "set-ph"];
 
-/// Options that read more options from another file or source, which zergcfg cannot see: they
-/// could give the restarter mules, bind the pool's address or set `galaxy_config_file`.
-const INCLUDES: &[&str] = &[
-    "ini",
-    "yaml",
-    "yml",
-    "json",
-    "js",
-    "xml",
-    "xmlconfig",
-    "include",
-    "inherit",
-    "config",
-    "ini-paste",
-    "ini-paste-logged",
-];
-
 /// Galaxy settings that must not come from the environment (Galaxy 21.09 reads
 /// `GALAXY_CONFIG_OVERRIDE_<NAME>` over the file and `GALAXY_CONFIG_<NAME>` where the file has
 /// none, `<NAME>` in any case, in `galaxy.util.properties.load_app_properties`), each with what
@@ -321,7 +304,7 @@ fn refuse(galaxy: &GalaxyYml, option: &UwsgiOption, public: &Public) -> Result<(
         )));
     }
 
-    if INCLUDES.contains(&option.key.as_str()) {
+    if uwsgi::includes::is_include(&option.key) {
         return Err(Error::at(
             CODE,
             source,
@@ -551,7 +534,13 @@ mod tests {
 
     #[test]
     fn options_read_from_elsewhere_are_refused() {
-        for line in ["ini: /etc/uwsgi/common.ini", "yaml: other.yml", "include: x.ini"] {
+        for line in [
+            "ini: /etc/uwsgi/common.ini",
+            "yaml: other.yml",
+            "include: x.ini",
+            "inherit: base.yml",
+            "ini-paste: /srv/galaxy/config/galaxy.ini",
+        ] {
             let err = build(&format!("  {line}\n")).unwrap_err();
             assert!(err.message().contains("reads more uWSGI options"), "{}", err.message());
         }

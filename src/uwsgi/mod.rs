@@ -5,6 +5,7 @@
 pub mod binds;
 pub mod blocks;
 pub mod hooks;
+pub mod includes;
 pub mod lines;
 pub mod magic;
 pub mod option_table;
