@@ -107,7 +107,7 @@ fn only_vassals_in_vassals_dir(
         let Some(parent) = place.target.parent() else { continue };
         let in_vassals = parent == config.vassals
             || (vassals.is_some() && on_machine_dir(root, parent) == vassals);
-        if in_vassals && crate::uwsgi::is_vassal_name(&place.target) {
+        if in_vassals && crate::uwsgi::started_by_emperor(&place.target) {
             return Err(in_vassals_dir(config, galaxy, place));
         }
     }
@@ -485,6 +485,11 @@ mod tests {
         let toml = "[zergling]\nlogto = \"vassals/zergling.json\"\n";
         assert!(check_toml(toml).is_err(), "the Emperor starts .json files too");
         check_toml("[zergling]\nlogto = \"vassals/zergling.log\"\n").unwrap();
+        // The Emperor starts a hidden file and one named just `.yml` too.
+        for name in [".yml", ".zergling.ini"] {
+            let toml = format!("[zergling]\nlogto = \"vassals/{name}\"\n");
+            assert!(check_toml(&toml).is_err(), "{name}");
+        }
     }
 
     #[test]

@@ -28,23 +28,9 @@ impl Line {
     }
 }
 
-/// Options each zergling must own alone (A and B run at the same time), so galaxy.yml's values
-/// are replaced by the dance's own.
-const PER_INSTANCE: &[&str] = &[
-    "master-fifo",
-    "pidfile",
-    "pidfile2",
-    "safe-pidfile",
-    "safe-pidfile2",
-    "logto",
-    "logto2",
-    "daemonize",
-    "daemonize2",
-    "stats",
-    "stats-server",
-    "chdir",
-    "zerg",
-];
+/// Options the dance sets in each zergling itself, besides the per-instance resources
+/// ([`uwsgi::INSTANCE_RESOURCES`]): galaxy.yml's values are replaced by zerg.toml's.
+const SET_BY_DANCE: &[&str] = &["chdir", "zerg"];
 
 /// Options that set a placeholder (`set: name=value`); Galaxy reads `galaxy_config_file` among
 /// them (`uwsgi.opt`), and uWSGI keeps the last one set.
@@ -258,7 +244,7 @@ fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
             "a hand-written dance hook: each zergling gets its own, pointing at the other",
         );
     }
-    if PER_INSTANCE.contains(&name) {
+    if uwsgi::resource(name).is_some() || SET_BY_DANCE.contains(&name) {
         return Some("each zergling has its own, set from zerg.toml");
     }
     if sets_galaxy_config_file(option) {

@@ -139,12 +139,66 @@ pub fn is_path_value(value: &str) -> bool {
     !value.starts_with('@') && (value.contains('/') || !value.contains(':'))
 }
 
-/// Extensions of the files the Emperor starts as vassals.
-pub const VASSAL_EXTENSIONS: &[&str] = &["yml", "yaml", "ini", "xml", "json", "js"];
+/// A resource each instance must have to itself: zergling A and the restarter run at once
+/// during every restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// The master FIFO the other zergling writes `q` into.
+    MasterFifo,
+    /// The stats server's address (a unix socket or host:port), which only one may bind.
+    Stats,
+    /// The pid file.
+    PidFile,
+    /// The log file (`daemonize` takes one too).
+    Log,
+}
 
-/// Whether the Emperor would start a file of this name found in its directory.
-pub fn is_vassal_name(path: &std::path::Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| VASSAL_EXTENSIONS.contains(&e))
+impl Resource {
+    /// The resource in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::MasterFifo => "master FIFO",
+            Self::Stats => "stats address",
+            Self::PidFile => "pid file",
+            Self::Log => "log file",
+        }
+    }
+}
+
+/// Every option naming a per-instance resource, with the resource it names.
+pub const INSTANCE_RESOURCES: &[(&str, Resource)] = &[
+    ("master-fifo", Resource::MasterFifo),
+    ("stats", Resource::Stats),
+    ("stats-server", Resource::Stats),
+    ("pidfile", Resource::PidFile),
+    ("pidfile2", Resource::PidFile),
+    ("safe-pidfile", Resource::PidFile),
+    ("safe-pidfile2", Resource::PidFile),
+    ("logto", Resource::Log),
+    ("logto2", Resource::Log),
+    ("daemonize", Resource::Log),
+    ("daemonize2", Resource::Log),
+];
+
+/// The per-instance resource an option names, if it names one.
+pub fn resource(key: &str) -> Option<Resource> {
+    INSTANCE_RESOURCES.iter().find(|(name, _)| *name == key).map(|(_, r)| *r)
+}
+
+/// The endings of the file names the Emperor starts as vassals (`uwsgi_emperor_is_valid` in
+/// `core/emperor.c`), compared byte for byte, case and all.
+pub const VASSAL_SUFFIXES: &[&str] = &[".yml", ".yaml", ".ini", ".xml", ".json", ".js"];
+
+/// Whether the Emperor starts a regular file of this name found in its directory: a name
+/// shorter than 255 bytes that ends in one of [`VASSAL_SUFFIXES`]. A hidden file counts, and
+/// so does a name that is only the ending (uWSGI 2.0.31 started `.yml` and `.hidden.yml`, not
+/// `x.YML`).
+pub fn started_by_emperor(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+
+    path.file_name().map(OsStrExt::as_bytes).is_some_and(|name| {
+        name.len() < 255 && VASSAL_SUFFIXES.iter().any(|suffix| name.ends_with(suffix.as_bytes()))
+    })
 }
 
 /// A `farm: name:id,id` line, parsed.
@@ -246,6 +300,33 @@ mod tests {
         assert_eq!(atoi(""), 0);
         assert_eq!(atoi("-5x"), -5);
         assert_eq!(atoi("+7"), 7);
+    }
+
+    #[test]
+    fn per_instance_resources() {
+        assert_eq!(resource("daemonize2"), Some(Resource::Log));
+        assert_eq!(resource("safe-pidfile"), Some(Resource::PidFile));
+        assert_eq!(resource("stats-server"), Some(Resource::Stats));
+        assert_eq!(resource("master-fifo"), Some(Resource::MasterFifo));
+        assert_eq!(resource("chdir"), None);
+        for (name, _) in INSTANCE_RESOURCES {
+            assert!(option_table::lookup(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_emperor_starts_six_endings() {
+        for name in ["a.yml", "a.yaml", "a.ini", "a.xml", "a.json", "a.js", ".yml", ".hidden.ini"] {
+            assert!(started_by_emperor(Path::new(name)), "{name}");
+        }
+        for name in ["a.yml.bak", "a.YML", "a.yml~", "a.fifo", "yml"] {
+            assert!(!started_by_emperor(Path::new(name)), "{name}");
+        }
+        let long = format!("{}.yml", "v".repeat(251));
+        assert!(!started_by_emperor(Path::new(&long)) && started_by_emperor(Path::new(&long[1..])));
+        // A name that is not UTF-8 is read as bytes, as the Emperor reads it.
+        let name = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"caf\xe9.yml");
+        assert!(started_by_emperor(Path::new(name)));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::jobconf::{HandlerName, Handlers};
+use crate::lint::files::Indexed;
 use crate::lint::{FileSet, LintFile, Role};
 use crate::plan::handlers::{self, HandlerPool};
 use crate::source::Span;
@@ -214,6 +215,32 @@ pub fn write_fifo_hooks(file: &LintFile) -> Vec<WriteFifo<'_>> {
 /// Every `master-fifo` line of a file.
 pub fn master_fifos(file: &LintFile) -> Vec<&UwsgiOption> {
     file.options_named("master-fifo").collect()
+}
+
+/// Zergling A and the restarter (each with its index), when the set holds both and both have
+/// a readable uwsgi section.
+pub fn zergling_and_restarter(set: &FileSet) -> Option<(Indexed<'_>, Indexed<'_>)> {
+    let (a, b) = set.zergling_and_restarter()?;
+    (a.1.options().is_some() && b.1.options().is_some()).then_some((a, b))
+}
+
+/// The restarter's options among `b_options` that name what one of zergling A's `a_options`
+/// names, each value taken as its own instance takes it (a path against its `chdir`), each
+/// with that option of A: `(restarter's, A's)`.
+pub fn shared_with_zergling<'o>(
+    (a, a_options): (&LintFile, &[&'o UwsgiOption]),
+    (b, b_options): (&LintFile, &[&'o UwsgiOption]),
+) -> Vec<(&'o UwsgiOption, &'o UwsgiOption)> {
+    let (a_base, b_base) = (path_base(a), path_base(b));
+    b_options
+        .iter()
+        .filter_map(|b_option| {
+            let b_value = resolved(&b_option.value, b_base.as_deref());
+            let a_option =
+                a_options.iter().find(|o| resolved(&o.value, a_base.as_deref()) == b_value)?;
+            Some((*b_option, *a_option))
+        })
+        .collect()
 }
 
 /// How Galaxy 21.09 assigns the jobs zergling B creates, read from the restarter's

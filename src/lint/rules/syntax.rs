@@ -9,8 +9,6 @@ use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml;
 
-pub use crate::uwsgi::VASSAL_EXTENSIONS;
-
 /// Every file with a readable `uwsgi:` section, with its index and options.
 pub fn uwsgi_files(set: &FileSet) -> impl Iterator<Item = (usize, &LintFile, &[UwsgiOption])> {
     set.files.iter().enumerate().filter_map(|(index, file)| Some((index, file, file.options()?)))
@@ -46,12 +44,6 @@ pub fn in_dirs(path: &Path, dirs: &[PathBuf]) -> bool {
                 && dir.components().count() > 1
                 && parent.ends_with(dir.strip_prefix("/").unwrap_or(dir)))
     })
-}
-
-/// The extension of a file's path, if the Emperor starts files with it.
-pub fn vassal_extension(path: &Path) -> Option<&str> {
-    let ext = path.extension()?.to_str()?;
-    VASSAL_EXTENSIONS.contains(&ext).then_some(ext)
 }
 
 /// A file's `uwsgi:` options, parsing the text when the file's role did not (a file in the
