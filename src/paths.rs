@@ -31,6 +31,16 @@ pub fn resolve(base: &Path, value: &str) -> PathBuf {
     normalize(&base.join(value))
 }
 
+/// `path` made absolute against the current directory (when it is relative) and normalized,
+/// for comparing the names of files found here.
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        normalize(path)
+    } else {
+        normalize(&std::env::current_dir().unwrap_or_default().join(path))
+    }
+}
+
 /// One argument of a command line as a POSIX shell reads it: as it is when it holds only
 /// characters no shell treats specially, else in single quotes (a `'` inside as `'\''`).
 pub fn shell_quote(arg: &str) -> Cow<'_, str> {
@@ -60,6 +70,11 @@ mod tests {
         );
         assert_eq!(normalize(Path::new("/../x")), Path::new("/x"));
         assert_eq!(normalize(Path::new("a/../../b")), Path::new("../b"));
+        assert_eq!(normalize(Path::new("../../b")), Path::new("../../b"));
+        assert_eq!(absolute(Path::new("/srv/../../x/")), Path::new("/x"));
+        assert!(
+            absolute(Path::new("a/../b")).ends_with("b") && absolute(Path::new("b")).is_absolute()
+        );
         assert_eq!(
             resolve(Path::new("/srv/galaxy"), "/etc/galaxy/./galaxy.yml"),
             Path::new("/etc/galaxy/galaxy.yml")

@@ -19,18 +19,10 @@ use std::path::{Path, PathBuf};
 use crate::lint::rules::syntax::{in_dirs, options_of};
 use crate::lint::{FileSet, LintFile, Role};
 
-/// The endings of the file names the Emperor starts as vassals.
-pub const VASSAL_SUFFIXES: &[&str] = &[".yml", ".yaml", ".ini", ".xml", ".json", ".js"];
-
 /// The vassals directory's name when zerg.toml does not give one.
 const DEFAULT_NAME: &str = "vassals";
 
-/// Whether the Emperor starts a file of this name found in its directory.
-pub fn started_by_emperor(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|name| name.len() < 255 && VASSAL_SUFFIXES.iter().any(|s| name.ends_with(s)))
-}
+pub use crate::uwsgi::{VASSAL_SUFFIXES, started_by_emperor};
 
 /// What makes a directory the vassals directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,16 +306,6 @@ mod tests {
 
     fn judged(files: &[(&str, &str)]) -> Directories {
         directories(&set_at(files))
-    }
-
-    #[test]
-    fn the_emperor_starts_six_endings() {
-        for name in ["a.yml", "a.yaml", "a.ini", "a.xml", "a.json", "a.js", ".yml"] {
-            assert!(started_by_emperor(Path::new(name)), "{name}");
-        }
-        for name in ["a.yml.bak", "a.YML", "a.yml~", "a.fifo", "yml"] {
-            assert!(!started_by_emperor(Path::new(name)), "{name}");
-        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::paths;
-use crate::uwsgi::UwsgiOption;
+use crate::uwsgi::{UwsgiOption, binds};
 
 use super::Public;
 
@@ -17,9 +17,6 @@ const CODE: &str = "zergcfg::galaxy";
 
 /// The names uWSGI's Python plugin takes for the virtualenv.
 const VIRTUALENV: &[&str] = &["virtualenv", "venv", "home", "pyhome"];
-
-/// Bind options that serve TLS: the pool hands the zerglings plain sockets, with no certificate.
-const TLS_BINDS: &[&str] = &["https", "https2", "https-socket", "ssl-socket", "suwsgi-socket"];
 
 /// Checks `chdir` and the virtualenv of galaxy.yml's uwsgi section against zerg.toml, and the
 /// public address the pool is to hold.
@@ -102,12 +99,11 @@ fn disagreement(
 
 /// The address the pool holds must be one plain socket address.
 fn public_address(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Result<()> {
-    let from_galaxy = galaxy
-        .uwsgi
-        .iter()
-        .find(|o| crate::uwsgi::bind_protocol(&o.key).is_some() && o.value == public.address);
+    let from_galaxy =
+        galaxy.uwsgi.iter().find(|o| binds::is_bind(&o.key) && o.value == public.address);
+    let bind = from_galaxy.and_then(|o| Some((o, binds::bind_option(&o.key)?)));
 
-    if let Some(option) = from_galaxy.filter(|o| TLS_BINDS.contains(&o.key.as_str())) {
+    if let Some((option, _)) = bind.filter(|(_, b)| b.tls) {
         return Err(Error::at(
             CODE,
             &galaxy.source,
@@ -125,14 +121,32 @@ fn public_address(config: &Config, galaxy: &GalaxyYml, public: &Public) -> Resul
              the pool then holds",
         ));
     }
+    if let Some((option, bind)) = bind.filter(|(_, b)| b.protocol.is_none()) {
+        return Err(Error::at(
+            CODE,
+            &galaxy.source,
+            option.key_span.clone(),
+            format!(
+                "`{}` speaks {}, which the zerglings cannot answer on the pool's socket: they \
+                 speak uwsgi, or HTTP with `protocol: http`",
+                option.key, bind.speaks
+            ),
+            "clients here would not be understood",
+        )
+        .with_help(
+            "bind the address with `socket:` (nginx `uwsgi_pass`) or `http-socket:` \
+             (`proxy_pass`) instead, which the pool then holds",
+        ));
+    }
 
-    let length = public.address.len();
-    if public.address.starts_with('/') && length > super::MAX_UNIX_SOCKET {
+    if let Some(length) =
+        binds::unix_socket_too_long(&public.address).filter(|_| public.address.starts_with('/'))
+    {
         let message = format!(
-            "the public unix socket {} is {length} bytes long; Linux binds unix sockets of at \
+            "the public unix socket {} is {length} bytes long; uWSGI binds unix sockets of at \
              most {} bytes",
             public.address,
-            super::MAX_UNIX_SOCKET
+            binds::MAX_UNIX_SOCKET
         );
         return Err(address_error(
             config,
@@ -224,7 +238,22 @@ mod tests {
         let toml = "[pool]\naddress = \"a:1,b:2\"\n";
         assert!(check_with(toml, "  processes: 2\n").is_err());
         assert!(check_with("", "  http: :8080\n").is_ok());
+        // Every TLS bind of uWSGI's, and the ones the zerglings cannot speak.
+        for key in ["https2", "sslrouter", "suwsgi-socket"] {
+            let error = check_with("", &format!("  {key}: 0.0.0.0:8443\n")).unwrap_err();
+            assert!(error.message().contains("serves TLS"), "{key}: {}", error.message());
+        }
+        for key in ["fastcgi-socket", "scgi-nph-socket", "raw-socket", "shared-socket"] {
+            let error = check_with("", &format!("  {key}: 127.0.0.1:9000\n")).unwrap_err();
+            assert!(error.message().contains("cannot answer"), "{key}: {}", error.message());
+        }
+        assert!(check_with("", "  fastrouter: :3017\n").is_ok());
         let long = format!("  socket: /run/{}.sock\n", "s".repeat(100));
         assert!(check_with("", &long).unwrap_err().message().contains("bytes long"));
+        // 103 bytes: more than uWSGI binds, less than Linux's 107.
+        let long = format!("  socket: /run/{}.sock\n", "s".repeat(93));
+        assert!(check_with("", &long).unwrap_err().message().contains("103 bytes long"));
+        let fits = format!("  socket: /run/{}.sock\n", "s".repeat(92));
+        assert!(check_with("", &fits).is_ok());
     }
 }

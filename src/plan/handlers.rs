@@ -109,7 +109,8 @@ pub fn handler_names(galaxy: &GalaxyYml) -> Result<Vec<HandlerName>> {
     let source = &galaxy.source;
     check_blocks(source, &galaxy.uwsgi)?;
 
-    let mules = uwsgi::mule_count(&galaxy.uwsgi);
+    // No mule line is inside a block now, so the count is known.
+    let mules = uwsgi::mule_count(&galaxy.uwsgi).unwrap_or_default();
     if mules == 0 {
         return Err(Error::at(
             CODE,
@@ -268,31 +269,18 @@ fn check_pools(source: &Source, pools: &[Pool<'_>], server_name: &str) -> Result
 /// Refuses `mule`, `mules` and `farm` lines inside `if-*` and `for` blocks: uWSGI decides at
 /// start how many of them run, and handler names must be known when the restarter is built.
 fn check_blocks(source: &Source, options: &[UwsgiOption]) -> Result<()> {
-    let mut open: Option<&UwsgiOption> = None;
-    for option in options {
-        let key = option.key.as_str();
-        match uwsgi::block(key) {
-            Some(uwsgi::Block::OpenIf | uwsgi::Block::OpenFor) => open = Some(option),
-            Some(uwsgi::Block::CloseIf | uwsgi::Block::CloseFor) => open = None,
-            None => {}
-        }
-        if let (Some(block), true) = (open, matches!(key, "mule" | "mules" | "farm")) {
-            let kind = if block.key.starts_with("if-") { "condition" } else { "loop" };
-            return Err(Error::at(
-                CODE,
-                source,
-                option.key_span.start..option.value_span.end,
-                format!("a `{key}` line inside the `{}: {}` block", block.key, block.value),
-                format!("decided by the {kind} when uWSGI starts"),
-            )
-            .with_help(
-                "write zergling A's `mule` and `farm` lines outside `if-*` and `for` blocks, \
-                 one line per mule: the restarter preassigns jobs to A's handler names, so they \
-                 must be known when zergcfg builds it",
-            ));
-        }
-    }
-    Ok(())
+    let Some(found) = uwsgi::blocks::mules_in_blocks(options).into_iter().next() else {
+        return Ok(());
+    };
+    let option = found.option;
+    Err(Error::at(
+        CODE,
+        source,
+        option.key_span.start..option.value_span.end,
+        found.message(),
+        found.label(),
+    )
+    .with_help(found.help()))
 }
 
 #[cfg(test)]
@@ -418,6 +406,13 @@ mod tests {
         let err = names("  mule: a.py\n  if-env: HANDLERS\n  farm: job-handlers:1\n  endif: x\n")
             .unwrap_err();
         assert!(err.message().contains("`if-env: HANDLERS`"), "{}", err.message());
+
+        // uWSGI's alias `ifexists` opens a block as `if-exists` does; `end` closes one.
+        let err = names("  ifexists: /x\n  mule: a.py\n  endif: x\n  farm: job-handlers:1\n")
+            .unwrap_err();
+        assert_eq!(err.message(), "a `mule` line inside the `ifexists: /x` block");
+        let got = names("  if-env: X\n  end: x\n  mule: a.py\n  farm: job-handlers:1\n").unwrap();
+        assert_eq!(got, [name("main.job-handlers.1", None)]);
 
         // A block that closed before the mules is fine.
         let got = names(

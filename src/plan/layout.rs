@@ -14,13 +14,11 @@ use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::source::Span;
+use crate::uwsgi::binds;
 
 use super::{POOL_FILE, RESTARTER_FILE, ZERGLING_FILE, on_disk};
 
 const CODE: &str = "zergcfg::layout";
-
-/// The longest unix socket path Linux binds: `sun_path` holds 108 bytes with the final NUL.
-pub const MAX_UNIX_SOCKET: usize = 107;
 
 /// Where the path of a place is set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,29 +107,28 @@ fn only_vassals_in_vassals_dir(
         let Some(parent) = place.target.parent() else { continue };
         let in_vassals = parent == config.vassals
             || (vassals.is_some() && on_machine_dir(root, parent) == vassals);
-        if in_vassals && crate::uwsgi::is_vassal_name(&place.target) {
+        if in_vassals && crate::uwsgi::started_by_emperor(&place.target) {
             return Err(in_vassals_dir(config, galaxy, place));
         }
     }
     Ok(())
 }
 
-/// Every unix socket path fits `sun_path`.
+/// Every unix socket path is short enough for uWSGI to bind.
 fn sockets_fit(config: &Config, galaxy: &GalaxyYml, places: &[Place]) -> Result<()> {
     for place in places.iter().filter(|p| p.what.ends_with("socket")) {
-        let length = place.target.as_os_str().len();
-        if length <= MAX_UNIX_SOCKET {
+        let Some(length) = binds::unix_socket_too_long(&place.target.to_string_lossy()) else {
             continue;
-        }
+        };
         let key = match &place.set_by {
             SetBy::ZergToml(keys) => config.origin(keys).map_or_else(|| keys.join("."), |o| o.key),
             SetBy::GalaxyYml(_) => "its setting".to_string(),
         };
         let message = format!(
-            "{} {} is {length} bytes long; Linux binds unix sockets of at most \
-             {MAX_UNIX_SOCKET} bytes",
+            "{} {} is {length} bytes long; uWSGI binds unix sockets of at most {} bytes",
             place.what,
-            place.target.display()
+            place.target.display(),
+            binds::MAX_UNIX_SOCKET
         );
         return Err(located(config, galaxy, &place.set_by, message, label(config, place))
             .with_help(format!("choose a shorter {key}, so that {} fits", place.what)));
@@ -488,11 +485,18 @@ mod tests {
         let toml = "[zergling]\nlogto = \"vassals/zergling.json\"\n";
         assert!(check_toml(toml).is_err(), "the Emperor starts .json files too");
         check_toml("[zergling]\nlogto = \"vassals/zergling.log\"\n").unwrap();
+        // The Emperor starts a hidden file and one named just `.yml` too.
+        for name in [".yml", ".zergling.ini"] {
+            let toml = format!("[zergling]\nlogto = \"vassals/{name}\"\n");
+            assert!(check_toml(&toml).is_err(), "{name}");
+        }
     }
 
     #[test]
-    fn unix_sockets_must_fit_the_kernels_limit() {
-        let long = format!("/run/{}", "d".repeat(MAX_UNIX_SOCKET - 5 - "/zergpool.sock".len()));
+    fn unix_sockets_must_fit_what_uwsgi_binds() {
+        // 102 bytes: uWSGI 2.0.21 and 2.0.31 say "invalid socket name" to a longer one.
+        let room = binds::MAX_UNIX_SOCKET - "/run/".len() - "/zergpool.sock".len();
+        let long = format!("/run/{}", "d".repeat(room));
         let fits = format!(
             "[layout]\nvar = \"{long}\"\n[zergling]\nstats = \":1\"\n[restarter]\nstats = \":2\"\n"
         );

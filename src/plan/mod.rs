@@ -26,7 +26,7 @@ use crate::uwsgi::magic::ConfigFile;
 
 pub use galaxy_paths::{galaxy_config_dir, job_conf, main_job_conf, main_job_conf_from};
 pub use handlers::handler_names;
-pub use layout::{MAX_UNIX_SOCKET, SetBy};
+pub use layout::SetBy;
 pub use options::{Line, Public, Sections, public_address, sections};
 
 /// File name of the pool vassal.

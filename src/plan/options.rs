@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::source::{Source, Span};
 use crate::uwsgi::magic::{self, ConfigFile};
-use crate::uwsgi::{self, Block, UwsgiOption, galaxy_opts, portable};
+use crate::uwsgi::{self, UwsgiOption, blocks, galaxy_opts, portable};
 use crate::yaml::pyyaml;
 
 const CODE: &str = "zergcfg::galaxy";
@@ -28,43 +28,9 @@ impl Line {
     }
 }
 
-/// Options each zergling must own alone (A and B run at the same time), so galaxy.yml's values
-/// are replaced by the dance's own.
-const PER_INSTANCE: &[&str] = &[
-    "master-fifo",
-    "pidfile",
-    "pidfile2",
-    "safe-pidfile",
-    "safe-pidfile2",
-    "logto",
-    "logto2",
-    "daemonize",
-    "daemonize2",
-    "stats",
-    "stats-server",
-    "chdir",
-    "zerg",
-];
-
-/// Options that give an instance mules: never in the restarter.
-const MULE_OPTIONS: &[&str] = &["mule", "mules", "farm"];
-
-/// Options that read more options from another file or source, which zergcfg cannot see: they
-/// could give the restarter mules, bind the pool's address or set `galaxy_config_file`.
-const INCLUDES: &[&str] = &[
-    "ini",
-    "yaml",
-    "yml",
-    "json",
-    "js",
-    "xml",
-    "xmlconfig",
-    "include",
-    "inherit",
-    "config",
-    "ini-paste",
-    "ini-paste-logged",
-];
+/// Options the dance sets in each zergling itself, besides the per-instance resources
+/// ([`uwsgi::INSTANCE_RESOURCES`]): galaxy.yml's values are replaced by zerg.toml's.
+const SET_BY_DANCE: &[&str] = &["chdir", "zerg"];
 
 /// Galaxy settings that must not come from the environment ([`galaxy_opts::env_setting`]), each
 /// with what it would do to the dance.
@@ -105,8 +71,16 @@ pub struct Public {
 /// # Errors
 /// No address anywhere, or galaxy.yml binding several addresses.
 pub fn public_address(config: &Config, galaxy: &GalaxyYml) -> Result<Public> {
-    let binds: Vec<(&UwsgiOption, Protocol)> =
-        galaxy.uwsgi.iter().filter_map(|o| uwsgi::bind_protocol(&o.key).map(|p| (o, p))).collect();
+    // What the zerglings answer a bind's clients in; one the zerglings cannot serve (TLS,
+    // FastCGI, ...) is refused by the agreement checks before anything is written.
+    let binds: Vec<(&UwsgiOption, Protocol)> = galaxy
+        .uwsgi
+        .iter()
+        .filter_map(|o| {
+            let bind = uwsgi::binds::bind_option(&o.key)?;
+            Some((o, bind.protocol.unwrap_or(Protocol::Uwsgi)))
+        })
+        .collect();
 
     if let Some(address) = &config.pool_address {
         let from_galaxy = binds.iter().find(|(o, _)| &o.value == address).map(|(_, p)| *p);
@@ -197,7 +171,8 @@ pub fn sections(
     let mut restarter = head(config, &kept, &restarter_config, &pool_socket, public);
     restarter.extend(b.resources());
     restarter.push(Line::new("hook-accepting1-once", format!("writefifo:{} q", a.fifo)));
-    restarter.extend(kept.iter().filter(|l| !MULE_OPTIONS.contains(&l.key.as_str())).cloned());
+    restarter
+        .extend(kept.iter().filter(|l| !uwsgi::MULE_OPTIONS.contains(&l.key.as_str())).cloned());
 
     Ok(Sections { pool, zergling, restarter, dropped })
 }
@@ -242,12 +217,7 @@ fn kept_options(
     // A block that guarded only dropped lines (`if-exists` ... `endif`) guards nothing now.
     let mut i = 0;
     while i + 1 < kept.len() {
-        let pair = (uwsgi::block(&kept[i].key), uwsgi::block(&kept[i + 1].key));
-        if matches!(
-            pair,
-            (Some(Block::OpenIf), Some(Block::CloseIf))
-                | (Some(Block::OpenFor), Some(Block::CloseFor))
-        ) {
+        if blocks::opener(&kept[i].key).is_some() && blocks::closes(&kept[i + 1].key) {
             let (open, close) = (kept.remove(i), kept.remove(i));
             for line in [open, close] {
                 dropped
@@ -268,12 +238,12 @@ fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
             "the dance needs uWSGI's master process (master FIFO, hooks, mules): always on",
         );
     }
-    if name.starts_with("hook-") && option.value.starts_with("writefifo:") {
+    if uwsgi::hooks::fifo_hook(option).is_some() {
         return Some(
             "a hand-written dance hook: each zergling gets its own, pointing at the other",
         );
     }
-    if PER_INSTANCE.contains(&name) {
+    if uwsgi::resource(name).is_some() || SET_BY_DANCE.contains(&name) {
         return Some("each zergling has its own, set from zerg.toml");
     }
     if galaxy_opts::defines(option, galaxy_opts::GALAXY_CONFIG_FILE).is_some() {
@@ -283,7 +253,7 @@ fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
              run on galaxy.yml and zergling A's job conf",
         );
     }
-    if uwsgi::bind_protocol(name).is_some() && option.value == public.address {
+    if uwsgi::binds::is_bind(name) && option.value == public.address {
         return Some("the pool holds it");
     }
     None
@@ -293,7 +263,7 @@ fn drop_reason(option: &UwsgiOption, public: &Public) -> Option<&'static str> {
 /// see into, or a Galaxy setting passed in the environment.
 fn refuse(galaxy: &GalaxyYml, option: &UwsgiOption, public: &Public) -> Result<()> {
     let source = &galaxy.source;
-    if uwsgi::bind_protocol(&option.key).is_some() {
+    if uwsgi::binds::is_bind(&option.key) {
         return Err(Error::at(
             CODE,
             source,
@@ -308,7 +278,7 @@ fn refuse(galaxy: &GalaxyYml, option: &UwsgiOption, public: &Public) -> Result<(
         )));
     }
 
-    if INCLUDES.contains(&option.key.as_str()) {
+    if uwsgi::includes::is_include(&option.key) {
         return Err(Error::at(
             CODE,
             source,
@@ -542,7 +512,13 @@ mod tests {
 
     #[test]
     fn options_read_from_elsewhere_are_refused() {
-        for line in ["ini: /etc/uwsgi/common.ini", "yaml: other.yml", "include: x.ini"] {
+        for line in [
+            "ini: /etc/uwsgi/common.ini",
+            "yaml: other.yml",
+            "include: x.ini",
+            "inherit: base.yml",
+            "ini-paste: /srv/galaxy/config/galaxy.ini",
+        ] {
             let err = build(&format!("  {line}\n")).unwrap_err();
             assert!(err.message().contains("reads more uWSGI options"), "{}", err.message());
         }
@@ -570,8 +546,34 @@ mod tests {
     }
 
     #[test]
+    fn every_hand_written_fifo_hook_is_dropped() {
+        // A `spinningfifo` dance hook is a dance hook as a `writefifo` one is (lint's ZC205 and
+        // ZC206 read both): neither may reach the zerglings, which get their own.
+        for action in ["writefifo", "spinningfifo"] {
+            let line = format!(
+                "  if-exists: /srv/galaxy/var/b.fifo\n  \
+                 hook-accepting1-once: {action}:/srv/galaxy/var/b.fifo q\n  endif: if-exists\n"
+            );
+            let sections = build(&line).unwrap();
+            for lines in [&sections.zergling, &sections.restarter] {
+                let hooks = values(lines, "hook-accepting1-once");
+                assert_eq!(hooks.len(), 1, "{action}: {hooks:?}");
+                assert!(hooks[0].starts_with("writefifo:/srv/galaxy/var/"), "{hooks:?}");
+                assert!(!hooks[0].contains("b.fifo"), "{hooks:?}");
+            }
+            assert_eq!(sections.dropped.len(), 4, "{action}: {:?}", sections.dropped);
+        }
+    }
+
+    #[test]
     fn a_loop_left_empty_is_dropped() {
         let sections = build("  for: a b\n  master-fifo: /tmp/%(_).fifo\n  endfor: x\n").unwrap();
         assert!(!sections.zergling.iter().any(|l| l.key == "for" || l.key == "endfor"));
+        // `ifexists` is `if-exists`; `end` closes it as `endif` does.
+        let sections = build("  ifexists: /x\n  pidfile: /tmp/a.pid\n  end: x\n").unwrap();
+        assert!(!sections.zergling.iter().any(|l| l.key == "ifexists" || l.key == "end"));
+        // A name that only looks like an opener is a placeholder, kept as written.
+        let sections = build("  if-nonsense: x\n  endif: x\n").unwrap();
+        assert_eq!(values(&sections.zergling, "if-nonsense"), ["x"]);
     }
 }

@@ -2,17 +2,20 @@
 //! keys kept, plus what the zerg dance needs to know about them (binds, mules, farms, handler
 //! names).
 
+pub mod binds;
+pub mod blocks;
 pub mod galaxy_opts;
+pub mod hooks;
+pub mod includes;
 pub mod lines;
 pub mod magic;
 pub mod option_table;
 pub mod placeholders;
 pub mod portable;
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::Protocol;
 use crate::source::Span;
 use crate::yaml::{Node, Scalar};
 
@@ -121,26 +124,14 @@ pub fn atoi(value: &str) -> i64 {
         * sign
 }
 
-/// A path with `.`, `..` and repeated `/` folded away, as the kernel resolves it when no
-/// symbolic link is involved; a relative path is taken relative to `base` when one is given.
+/// A path value as the instance uses it: a relative one taken against `base` when one is
+/// given, then folded as [`crate::paths::normalize`] folds it (`..` above `/` stays at `/`, a
+/// leading `..` of a relative path is kept).
 pub fn normalize_path(path: &str, base: Option<&Path>) -> PathBuf {
-    let joined = match base {
-        Some(base) if !path.starts_with('/') => base.join(path),
-        _ => PathBuf::from(path),
-    };
-    let mut out = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
+    match base {
+        Some(base) => crate::paths::resolve(base, path),
+        None => crate::paths::normalize(Path::new(path)),
     }
-    out
 }
 
 /// Whether an option value names a file system path rather than an address (`127.0.0.1:9191`)
@@ -149,62 +140,66 @@ pub fn is_path_value(value: &str) -> bool {
     !value.starts_with('@') && (value.contains('/') || !value.contains(':'))
 }
 
-/// Extensions of the files the Emperor starts as vassals.
-pub const VASSAL_EXTENSIONS: &[&str] = &["yml", "yaml", "ini", "xml", "json", "js"];
-
-/// Whether the Emperor would start a file of this name found in its directory.
-pub fn is_vassal_name(path: &std::path::Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| VASSAL_EXTENSIONS.contains(&e))
+/// A resource each instance must have to itself: zergling A and the restarter run at once
+/// during every restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// The master FIFO the other zergling writes `q` into.
+    MasterFifo,
+    /// The stats server's address (a unix socket or host:port), which only one may bind.
+    Stats,
+    /// The pid file.
+    PidFile,
+    /// The log file (`daemonize` takes one too).
+    Log,
 }
 
-/// Options that make an instance bind an address itself, with the protocol they speak.
-pub const BIND_OPTIONS: &[(&str, Protocol)] = &[
-    ("socket", Protocol::Uwsgi),
-    ("uwsgi-socket", Protocol::Uwsgi),
-    ("shared-socket", Protocol::Uwsgi),
-    ("http-socket", Protocol::Http),
-    ("http11-socket", Protocol::Http),
-    ("http", Protocol::Http),
-    ("https", Protocol::Http),
-    ("https-socket", Protocol::Http),
-    ("fastcgi-socket", Protocol::Uwsgi),
-    ("scgi-socket", Protocol::Uwsgi),
-    ("suwsgi-socket", Protocol::Uwsgi),
-    ("ssl-socket", Protocol::Uwsgi),
-    ("raw-socket", Protocol::Uwsgi),
-    ("puwsgi-socket", Protocol::Uwsgi),
+impl Resource {
+    /// The resource in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::MasterFifo => "master FIFO",
+            Self::Stats => "stats address",
+            Self::PidFile => "pid file",
+            Self::Log => "log file",
+        }
+    }
+}
+
+/// Every option naming a per-instance resource, with the resource it names.
+pub const INSTANCE_RESOURCES: &[(&str, Resource)] = &[
+    ("master-fifo", Resource::MasterFifo),
+    ("stats", Resource::Stats),
+    ("stats-server", Resource::Stats),
+    ("pidfile", Resource::PidFile),
+    ("pidfile2", Resource::PidFile),
+    ("safe-pidfile", Resource::PidFile),
+    ("safe-pidfile2", Resource::PidFile),
+    ("logto", Resource::Log),
+    ("logto2", Resource::Log),
+    ("daemonize", Resource::Log),
+    ("daemonize2", Resource::Log),
 ];
 
-/// The protocol an option binds with, if it is a bind option. Names match exactly: uWSGI
-/// takes `http_socket` for a placeholder, not for `http-socket`.
-pub fn bind_protocol(key: &str) -> Option<Protocol> {
-    BIND_OPTIONS.iter().find(|(name, _)| *name == key).map(|(_, p)| *p)
+/// The per-instance resource an option names, if it names one.
+pub fn resource(key: &str) -> Option<Resource> {
+    INSTANCE_RESOURCES.iter().find(|(name, _)| *name == key).map(|(_, r)| *r)
 }
 
-/// What an option does to uWSGI's blocks (`if-*` ... `endif`, `for` ... `endfor`), which do not
-/// nest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Block {
-    /// `if-exists`, `if-env`, ...: the lines up to `endif` are read only if the condition holds.
-    OpenIf,
-    /// `endif` or `end-if`.
-    CloseIf,
-    /// `for`, `for-glob`, `for-times`, `for-readline`: the lines up to `endfor` are read once
-    /// per item.
-    OpenFor,
-    /// `endfor` or `end-for`.
-    CloseFor,
-}
+/// The endings of the file names the Emperor starts as vassals (`uwsgi_emperor_is_valid` in
+/// `core/emperor.c`), compared byte for byte, case and all.
+pub const VASSAL_SUFFIXES: &[&str] = &[".yml", ".yaml", ".ini", ".xml", ".json", ".js"];
 
-/// The block an option opens or closes, if any.
-pub fn block(key: &str) -> Option<Block> {
-    match key {
-        "endif" | "end-if" => Some(Block::CloseIf),
-        "for" | "for-glob" | "for-times" | "for-readline" => Some(Block::OpenFor),
-        "endfor" | "end-for" => Some(Block::CloseFor),
-        _ if key.starts_with("if-") => Some(Block::OpenIf),
-        _ => None,
-    }
+/// Whether the Emperor starts a regular file of this name found in its directory: a name
+/// shorter than 255 bytes that ends in one of [`VASSAL_SUFFIXES`]. A hidden file counts, and
+/// so does a name that is only the ending (uWSGI 2.0.31 started `.yml` and `.hidden.yml`, not
+/// `x.YML`).
+pub fn started_by_emperor(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+
+    path.file_name().map(OsStrExt::as_bytes).is_some_and(|name| {
+        name.len() < 255 && VASSAL_SUFFIXES.iter().any(|suffix| name.ends_with(suffix.as_bytes()))
+    })
 }
 
 /// A `farm: name:id,id` line, parsed.
@@ -238,16 +233,27 @@ pub fn parse_farm(value: &str) -> Result<Farm, String> {
     Ok(Farm { name: name.to_string(), mules })
 }
 
-/// How many mules the options start: one per `mule` line plus the count of each `mules`.
-pub fn mule_count(options: &[UwsgiOption]) -> u32 {
-    options
-        .iter()
-        .map(|o| match o.key.as_str() {
+/// The options that give an instance mules or group them into farms.
+pub const MULE_OPTIONS: &[&str] = &["mule", "mules", "farm"];
+
+/// How many mules the options start: one per `mule` line plus the count of each `mules`;
+/// `None` when one of them is read inside an `if-*` or `for` block, where uWSGI decides at
+/// start how many run.
+pub fn mule_count(options: &[UwsgiOption]) -> Option<u32> {
+    let blocks = blocks::enclosing(options);
+    let mut count = 0_u32;
+    for (option, open) in options.iter().zip(blocks) {
+        let mules = match option.key.as_str() {
             "mule" => 1,
-            "mules" => o.value.trim().parse::<u32>().unwrap_or(0),
-            _ => 0,
-        })
-        .sum()
+            "mules" => option.value.trim().parse::<u32>().unwrap_or(0),
+            _ => continue,
+        };
+        if open.is_some() {
+            return None;
+        }
+        count = count.saturating_add(mules);
+    }
+    Some(count)
 }
 
 /// The farm name whose mules Galaxy makes job handlers: `job-handlers` (untagged) or
@@ -298,6 +304,33 @@ mod tests {
     }
 
     #[test]
+    fn per_instance_resources() {
+        assert_eq!(resource("daemonize2"), Some(Resource::Log));
+        assert_eq!(resource("safe-pidfile"), Some(Resource::PidFile));
+        assert_eq!(resource("stats-server"), Some(Resource::Stats));
+        assert_eq!(resource("master-fifo"), Some(Resource::MasterFifo));
+        assert_eq!(resource("chdir"), None);
+        for (name, _) in INSTANCE_RESOURCES {
+            assert!(option_table::lookup(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_emperor_starts_six_endings() {
+        for name in ["a.yml", "a.yaml", "a.ini", "a.xml", "a.json", "a.js", ".yml", ".hidden.ini"] {
+            assert!(started_by_emperor(Path::new(name)), "{name}");
+        }
+        for name in ["a.yml.bak", "a.YML", "a.yml~", "a.fifo", "yml"] {
+            assert!(!started_by_emperor(Path::new(name)), "{name}");
+        }
+        let long = format!("{}.yml", "v".repeat(251));
+        assert!(!started_by_emperor(Path::new(&long)) && started_by_emperor(Path::new(&long[1..])));
+        // A name that is not UTF-8 is read as bytes, as the Emperor reads it.
+        let name = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"caf\xe9.yml");
+        assert!(started_by_emperor(Path::new(name)));
+    }
+
+    #[test]
     fn paths_fold_dots_and_slashes() {
         let norm = |p: &str| normalize_path(p, None).display().to_string();
         assert_eq!(norm("/srv/galaxy/var//zergling.pid"), "/srv/galaxy/var/zergling.pid");
@@ -309,15 +342,12 @@ mod tests {
             Path::new("/srv/galaxy/var/a.sock")
         );
         assert_eq!(normalize_path("/abs", Some(base)), Path::new("/abs"));
+        // The kernel resolves `..` at the root to the root; a relative path keeps its `..`.
+        assert_eq!(norm("/../x"), "/x");
+        assert_eq!(norm("/srv/../../x"), "/x");
+        assert_eq!(norm("../../x"), "../../x");
+        assert_eq!(norm("a/../../x"), "../x");
         assert!(is_path_value("/srv/a.sock") && is_path_value("var/a.sock"));
         assert!(!is_path_value("127.0.0.1:9191") && !is_path_value("@pool"));
-    }
-
-    #[test]
-    fn binds() {
-        assert_eq!(bind_protocol("socket"), Some(Protocol::Uwsgi));
-        assert_eq!(bind_protocol("http-socket"), Some(Protocol::Http));
-        assert_eq!(bind_protocol("http_socket"), None);
-        assert_eq!(bind_protocol("stats"), None);
     }
 }

@@ -76,6 +76,11 @@ static HOOK_ACTIONS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Every option name of the table, aliases included, in the table's order.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    OPTIONS.rows.iter().map(|row| row.name)
+}
+
 /// Returns the table row for an option name, or `None` when uWSGI 2.0 does not know it.
 ///
 /// Names are matched exactly: uWSGI compares them byte for byte, so `buffer_size` is not

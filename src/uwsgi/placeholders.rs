@@ -16,22 +16,15 @@ use super::UwsgiOption;
 /// Options whose value is `name=value` and defines `name`.
 pub const DEFINING: &[&str] = &["set", "set-placeholder", "set-ph"];
 
-/// Options uWSGI runs as soon as it reads them: their values keep their placeholders.
-const IMMEDIATE: &[&str] = &[
-    "set",
-    "set-placeholder",
-    "set-ph",
-    "declare-option",
-    "declare-option2",
-    "yaml",
-    "yml",
-    "include",
-    "inherit",
-    "ini",
-    "json",
-    "js",
-    "xml",
-];
+/// Options uWSGI runs as soon as it reads them: their values keep their placeholders. The
+/// includes that are read at once ([`super::includes`]) are too.
+const IMMEDIATE: &[&str] =
+    &["set", "set-placeholder", "set-ph", "declare-option", "declare-option2"];
+
+/// Whether uWSGI runs an option as soon as it reads it, before placeholders are expanded.
+fn immediate(key: &str) -> bool {
+    IMMEDIATE.contains(&key) || super::includes::include_option(key).is_some_and(|o| o.immediate)
+}
 
 /// Replaces the magic variables uWSGI knows from the file's path in `value` (see
 /// [`super::magic`]); variables whose value depends on the running machine (`%h`, `%t`, ...)
@@ -60,13 +53,7 @@ pub fn expand(options: &mut [UwsgiOption]) {
     let mut entries: Vec<(String, String, bool, usize, bool)> = Vec::new();
     for (index, option) in options.iter().enumerate() {
         let key = option.key.as_str();
-        entries.push((
-            key.to_string(),
-            option.value.clone(),
-            !IMMEDIATE.contains(&key),
-            index,
-            false,
-        ));
+        entries.push((key.to_string(), option.value.clone(), !immediate(key), index, false));
         if let Some((name, value)) =
             option.value.split_once('=').filter(|_| DEFINING.contains(&key))
         {
@@ -168,6 +155,8 @@ mod tests {
             ("set-ph", "q=%(later)"),
             ("a6", "%(q)"),
             ("a7", "%(galaxy_config_file)"),
+            ("include", "/x/%(later).yml"),
+            ("inherit", "/x/%(later).yml"),
         ]);
         expand(&mut opts);
         assert_eq!(
@@ -187,6 +176,8 @@ mod tests {
                 "q=%(later)",
                 "%(later)",
                 "/x/zz",
+                "/x/%(later).yml",
+                "/x/zz.yml",
             ]
         );
         assert_eq!(defined(&opts, "galaxy_config_file"), Some("/x/zz"));

@@ -35,8 +35,8 @@ const RESTARTS: usize = 3;
 /// Environment variable through which the stand-in mules learn the var directory.
 const VAR_DIR_ENV: &str = "STANDIN_VAR_DIR";
 
-/// Longest path a unix socket address can hold on Linux.
-const MAX_SOCKET_PATH: usize = 107;
+/// Longest unix socket path uWSGI binds.
+const MAX_SOCKET_PATH: usize = zergcfg::uwsgi::binds::MAX_UNIX_SOCKET;
 
 /// Lets one dance run at a time: two Emperors side by side starve each other of the CPU on a
 /// small machine, and a starved handover is what the tests must not confuse with a broken one.

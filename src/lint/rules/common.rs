@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::jobconf::{HandlerName, Handlers};
+use crate::lint::files::Indexed;
 use crate::lint::{FileSet, LintFile, Role};
 use crate::plan::handlers::{self, HandlerPool};
 use crate::source::Span;
@@ -169,10 +170,6 @@ fn pool_line(index: usize, file: &LintFile, option: &UwsgiOption) -> Option<Pool
     })
 }
 
-/// The hook actions that write into a FIFO: `writefifo`, and `spinningfifo`, which waits until
-/// the FIFO exists and has a reader (uWSGI 2.0.15 and later).
-pub const FIFO_ACTIONS: &[&str] = &["writefifo", "spinningfifo"];
-
 /// A `hook-*: writefifo:<fifo> <command>` (or `spinningfifo:`) line.
 #[derive(Debug, Clone)]
 pub struct WriteFifo<'a> {
@@ -192,43 +189,58 @@ pub struct WriteFifo<'a> {
     pub command_span: Span,
 }
 
-/// Every `writefifo` and `spinningfifo` hook of a file, in order.
+/// Every `writefifo` and `spinningfifo` hook of a file, in order, as
+/// [`crate::uwsgi::hooks::fifo_hook`] reads them.
 pub fn write_fifo_hooks(file: &LintFile) -> Vec<WriteFifo<'_>> {
-    let mut hooks = Vec::new();
-    for (index, option) in file.options().unwrap_or(&[]).iter().enumerate() {
-        if !option.key.starts_with("hook-") {
-            continue;
-        }
-        let found = FIFO_ACTIONS.iter().find_map(|action| {
-            let args = option.value.strip_prefix(action)?.strip_prefix(':')?;
-            Some((*action, args))
-        });
-        let Some((action, args)) = found else {
-            continue;
-        };
-
-        let base = action.len() + 1;
-        let (fifo, command, command_at) = match args.split_once(' ') {
-            Some((fifo, command)) => (fifo, command, base + fifo.len() + 1),
-            None => (args, "", option.value.len()),
-        };
-        hooks.push(WriteFifo {
-            option,
-            action,
-            index,
-            fifo: fifo.to_string(),
-            fifo_span: option.value_sub_span(&file.source.text, base..base + fifo.len()),
-            command: command.trim().to_string(),
-            command_span: option
-                .value_sub_span(&file.source.text, command_at..command_at + command.len()),
-        });
-    }
-    hooks
+    let text = &file.source.text;
+    file.options()
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+        .filter_map(|(index, option)| {
+            let hook = crate::uwsgi::hooks::fifo_hook(option)?;
+            Some(WriteFifo {
+                option,
+                action: hook.action,
+                index,
+                fifo: option.value[hook.fifo.clone()].to_string(),
+                fifo_span: option.value_sub_span(text, hook.fifo),
+                command: option.value[hook.command.clone()].trim().to_string(),
+                command_span: option.value_sub_span(text, hook.command),
+            })
+        })
+        .collect()
 }
 
 /// Every `master-fifo` line of a file.
 pub fn master_fifos(file: &LintFile) -> Vec<&UwsgiOption> {
     file.options_named("master-fifo").collect()
+}
+
+/// Zergling A and the restarter (each with its index), when the set holds both and both have
+/// a readable uwsgi section.
+pub fn zergling_and_restarter(set: &FileSet) -> Option<(Indexed<'_>, Indexed<'_>)> {
+    let (a, b) = set.zergling_and_restarter()?;
+    (a.1.options().is_some() && b.1.options().is_some()).then_some((a, b))
+}
+
+/// The restarter's options among `b_options` that name what one of zergling A's `a_options`
+/// names, each value taken as its own instance takes it (a path against its `chdir`), each
+/// with that option of A: `(restarter's, A's)`.
+pub fn shared_with_zergling<'o>(
+    (a, a_options): (&LintFile, &[&'o UwsgiOption]),
+    (b, b_options): (&LintFile, &[&'o UwsgiOption]),
+) -> Vec<(&'o UwsgiOption, &'o UwsgiOption)> {
+    let (a_base, b_base) = (path_base(a), path_base(b));
+    b_options
+        .iter()
+        .filter_map(|b_option| {
+            let b_value = resolved(&b_option.value, b_base.as_deref());
+            let a_option =
+                a_options.iter().find(|o| resolved(&o.value, a_base.as_deref()) == b_value)?;
+            Some((*b_option, *a_option))
+        })
+        .collect()
 }
 
 /// How Galaxy 21.09 assigns the jobs zergling B creates, read from the restarter's
@@ -315,15 +327,7 @@ pub fn resolved(value: &str, base: Option<&Path>) -> String {
     }
 }
 
-/// A path made absolute against the current directory and folded, for comparing file names.
-pub fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    uwsgi::normalize_path(&joined.to_string_lossy(), None)
-}
+pub use crate::paths::absolute;
 
 /// Where lint finds a file named by its path on the target machine.
 #[derive(Debug, Clone, PartialEq, Eq)]

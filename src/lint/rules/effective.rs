@@ -11,6 +11,8 @@
 //!   its working directory, which for a vassal is the vassals directory (the Emperor starts
 //!   vassals there) and for the restarter is unknown, so relative includes of the restarter
 //!   are not followed. Includes are followed eight levels deep, each file and section once;
+//!   the ones lint cannot read ([`unfollowed`]: INI, XML, JSON, a URL, a file not found) are
+//!   reported by ZC308;
 //! - magic variables (`%d`) and placeholders (`%(name)`) are substituted.
 //!
 //! An option that came from an included file carries where it is written there, and its spans
@@ -22,14 +24,12 @@ use std::sync::Arc;
 use super::common::{Found, absolute, find_file, option_span, read_named};
 use crate::lint::{FileSet, Finding, LintFile, Role};
 use crate::source::Span;
+use crate::uwsgi::includes::{self, Follow};
 use crate::uwsgi::{self, Included, UwsgiOption, lines, placeholders};
 use crate::yaml::{self, Node};
 
 /// How many files deep includes are followed.
 const MAX_DEPTH: usize = 8;
-
-/// Options that read another YAML file's section in place.
-const INCLUDE_IN_PLACE: &[&str] = &["yaml", "yml", "include"];
 
 /// `set` with every uWSGI file's options replaced by the options its instance runs with.
 pub fn effective(set: &FileSet) -> FileSet {
@@ -169,15 +169,13 @@ fn follow(
     let mut out = Vec::with_capacity(options.len());
     let mut inherited = Vec::new();
     for option in options {
-        let key = option.key.as_str();
-        let in_place = INCLUDE_IN_PLACE.contains(&key);
-        if !in_place && key != "inherit" {
+        let Some(kind) = includes::include_option(&option.key) else {
             out.push(option);
             continue;
-        }
+        };
         let brought = include(set, &option, cwd, depth, visited);
         out.push(option);
-        if in_place {
+        if kind.immediate {
             out.extend(brought);
         } else {
             inherited.extend(brought);
@@ -185,6 +183,97 @@ fn follow(
     }
     out.extend(inherited);
     out
+}
+
+/// Why lint does not read what an include option brings in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unfollowed {
+    /// A format lint does not read, in words (`an INI file`).
+    Format(&'static str),
+    /// An address (`http://...`), which lint does not fetch.
+    Url,
+    /// A relative path of the restarter, which uWSGI opens from wherever the restart runs.
+    Relative,
+    /// A file found neither among the linted files nor on this machine.
+    Missing(PathBuf),
+    /// A file on this machine that lint does not read: not UTF-8, or over 1 MiB.
+    Unreadable(PathBuf),
+}
+
+/// Every include option of a file (its own or one an included file brings in) whose options
+/// lint did not read, with the reason.
+pub fn unfollowed<'a>(set: &FileSet, file: &'a LintFile) -> Vec<(&'a UwsgiOption, Unfollowed)> {
+    let cwd = vassal_dir(file);
+    file.options()
+        .unwrap_or(&[])
+        .iter()
+        .filter(|o| includes::is_include(&o.key) && !o.value.trim().is_empty())
+        .filter_map(|o| locate(set, o, cwd.as_deref()).err().map(|why| (o, why)))
+        .collect()
+}
+
+/// An included file found: where it was read, its name as shown, its index among the linted
+/// files, its text, and the section to read.
+struct Located {
+    read_path: PathBuf,
+    shown: PathBuf,
+    file: Option<usize>,
+    text: Arc<str>,
+    section: String,
+}
+
+/// The file an include option names, as uWSGI opens it.
+fn locate(set: &FileSet, option: &UwsgiOption, cwd: Option<&Path>) -> Result<Located, Unfollowed> {
+    let follow = includes::include_option(&option.key).map(|o| o.follow);
+    let value = option.value.trim();
+    if let Some(Follow::Never(format)) = follow {
+        return Err(Unfollowed::Format(format));
+    }
+    if value.contains("://") {
+        return Err(Unfollowed::Url);
+    }
+    // `yaml:` splits a section off at the last `:`; `include:` and `inherit:` pick the reader
+    // by the file's extension.
+    let yaml_option = follow == Some(Follow::YamlSection);
+    let (name, section) = match value.rsplit_once(':') {
+        Some((name, section)) if yaml_option => {
+            (name, if section.is_empty() { "uwsgi" } else { section })
+        }
+        _ => (value, "uwsgi"),
+    };
+    let extension = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or_default();
+    let is_yaml = extension.eq_ignore_ascii_case("yml") || extension.eq_ignore_ascii_case("yaml");
+    if !(is_yaml || yaml_option) {
+        return Err(Unfollowed::Format(match extension.to_ascii_lowercase().as_str() {
+            "ini" => "an INI file",
+            "xml" => "an XML file",
+            "json" | "js" => "a JSON file",
+            _ => "a file that is not YAML",
+        }));
+    }
+    let target = match cwd {
+        _ if name.starts_with('/') => uwsgi::normalize_path(name, None),
+        Some(dir) => uwsgi::normalize_path(name, Some(dir)),
+        None => return Err(Unfollowed::Relative),
+    };
+
+    let section = section.to_string();
+    match find_file(set, &target) {
+        Some(Found::InSet(index)) => {
+            let source = &set.files[index].source;
+            let text = Arc::clone(&source.text);
+            let (read_path, shown) = (absolute(&source.path), source.path.clone());
+            Ok(Located { read_path, shown, file: Some(index), text, section })
+        }
+        Some(Found::OnDisk(path)) => match read_named(&path) {
+            Some(text) => {
+                let text = Arc::from(text);
+                Ok(Located { read_path: path.clone(), shown: path, file: None, text, section })
+            }
+            None => Err(Unfollowed::Unreadable(path)),
+        },
+        None => Err(Unfollowed::Missing(target)),
+    }
 }
 
 /// The options an include line brings in, with their spans on that line; none when the file
@@ -199,57 +288,18 @@ fn include(
     if depth >= MAX_DEPTH {
         return Vec::new();
     }
-    let value = option.value.trim();
-    if value.contains("://") {
+    let Ok(Located { read_path, shown, file, text, section }) = locate(set, option, cwd) else {
         return Vec::new();
-    }
-    // `yaml:` splits a section off at the last `:`; `include:` and `inherit:` pick the reader
-    // by the file's extension.
-    let yaml_option = option.key == "yaml" || option.key == "yml";
-    let (name, section) = match value.rsplit_once(':') {
-        Some((name, section)) if yaml_option => {
-            (name, if section.is_empty() { "uwsgi" } else { section })
-        }
-        _ => (value, "uwsgi"),
     };
-    let is_yaml = Path::new(name)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
-    if name.is_empty() || !(is_yaml || yaml_option) {
-        return Vec::new();
-    }
-    let target = if name.starts_with('/') {
-        uwsgi::normalize_path(name, None)
-    } else {
-        match cwd {
-            Some(dir) => uwsgi::normalize_path(name, Some(dir)),
-            None => return Vec::new(),
-        }
-    };
-
-    // The file as read, its name as shown, its index among the linted files, its text.
-    let (read_path, shown, file, text): (PathBuf, PathBuf, Option<usize>, Arc<str>) =
-        match find_file(set, &target) {
-            Some(Found::InSet(index)) => {
-                let source = &set.files[index].source;
-                let text = Arc::clone(&source.text);
-                (absolute(&source.path), source.path.clone(), Some(index), text)
-            }
-            Some(Found::OnDisk(path)) => match read_named(&path) {
-                Some(text) => (path.clone(), path, None, Arc::from(text)),
-                None => return Vec::new(),
-            },
-            None => return Vec::new(),
-        };
-    let key = (read_path.clone(), section.to_string());
+    let key = (read_path.clone(), section.clone());
     if visited.contains(&key) {
         return Vec::new();
     }
     visited.push(key);
 
     let own = match yaml::parse(&text) {
-        Ok(documents) => documents.first().and_then(|d| section_options(&d.root, section)),
-        Err(_) => lines::read(&text, section).map(|s| s.options),
+        Ok(documents) => documents.first().and_then(|d| section_options(&d.root, &section)),
+        Err(_) => lines::read(&text, &section).map(|s| s.options),
     };
     let Some(mut own) = own else {
         return Vec::new();
@@ -351,6 +401,41 @@ mod tests {
             ("/srv/galaxy/config/b.yml", "uwsgi:\n  mule: x.py\n"),
         ]);
         assert_eq!(options(&restarter, 0).len(), 1);
+    }
+
+    #[test]
+    fn includes_lint_cannot_read_are_named_with_the_reason() {
+        let a = "uwsgi:\n  ini: extra.ini\n  yaml: b.yml\n  include: c.xml\n  \
+                 yaml: http://example.org/x.yml\n  yaml: gone.yml\n  inherit: b.yml\n";
+        let set = set_at(&[
+            ("/srv/galaxy/vassals/vassal-zergling.yml", a),
+            ("/srv/galaxy/vassals/b.yml", "uwsgi:\n  ini-paste: /x.ini\n"),
+        ]);
+        let read = effective(&set);
+        let found: Vec<(String, Unfollowed)> = unfollowed(&read, &read.files[0])
+            .into_iter()
+            .map(|(o, why)| (format!("{}: {}", o.key, o.value), why))
+            .collect();
+        let gone = PathBuf::from("/srv/galaxy/vassals/gone.yml");
+        assert_eq!(
+            found,
+            [
+                ("ini: extra.ini".into(), Unfollowed::Format("an INI file")),
+                ("ini-paste: /x.ini".into(), Unfollowed::Format("a paste.deploy INI file")),
+                ("include: c.xml".into(), Unfollowed::Format("an XML file")),
+                ("yaml: http://example.org/x.yml".into(), Unfollowed::Url),
+                ("yaml: gone.yml".into(), Unfollowed::Missing(gone)),
+            ]
+        );
+
+        let restarter =
+            set_at(&[("/srv/galaxy/config/galaxy-restarter.yml", "uwsgi:\n  yaml: b.yml\n")]);
+        let read = effective(&restarter);
+        let found = unfollowed(&read, &read.files[0]);
+        assert_eq!(
+            found.into_iter().map(|(_, why)| why).collect::<Vec<_>>(),
+            [Unfollowed::Relative]
+        );
     }
 
     #[test]

@@ -4,14 +4,20 @@
 //! mules (one per `mule` line, plus the count of each `mules`). An id of 0, an id above that
 //! count, or a value uWSGI cannot split stops the instance at start.
 //!
+//! A `mule`, `mules` or `farm` line inside an `if-*` or `for` block leaves the count to be
+//! decided when uWSGI starts; in galaxy.yml and zergling A that is reported at the line, as
+//! `zergcfg build` refuses it (the restarter preassigns jobs to A's handler names, which must
+//! be known), and no id is then taken to be out of range.
+//!
 //! uWSGI splits the ids with `strtok`, which skips empty ones (`1,,2`), and reads each with
 //! `atoi` (`1x` is mule 1, `x` is 0); uWSGI 2.0.31 starts with `1,,2` and with `1x`. Galaxy
 //! reads the same option with Python's `int()` for every comma-separated part, which fails on
 //! an empty part and on `1x`, so those are reported too.
 
 use super::syntax::{uwsgi_files, value_or_key};
-use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
-use crate::uwsgi::{UwsgiOption, atoi, mule_count};
+use crate::lint::rules::common::option_span;
+use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
+use crate::uwsgi::{UwsgiOption, atoi, blocks, mule_count};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -19,13 +25,16 @@ pub static RULE: RuleInfo = RuleInfo {
     name: "farm-out-of-range",
     severity: Severity::Error,
     summary: "a `farm` names a mule id of 0 or above the number of mules, is malformed, or has an \
-              id Galaxy cannot read",
+              id Galaxy cannot read; or zergling A's mules or farms sit in an `if-*` or `for` \
+              block",
     why: "A farm lists mules by position, from 1 to the number of mules the instance starts (one \
           per `mule` line, plus each `mules` count). uWSGI refuses to start with an id outside \
           that range or a value that is not `name:id[,id...]`; for zergling A started by the \
           Emperor that means a respawn loop and no job handlers at all. uWSGI itself skips an \
           empty id (`1,,2`) and reads `1x` as 1, but Galaxy reads every comma-separated id \
-          with Python's `int()` to name its handlers, and fails on both.",
+          with Python's `int()` to name its handlers, and fails on both. Mules or farms inside an \
+          `if-*` or `for` block in galaxy.yml or zergling A leave the number of handlers and \
+          their names to be decided when uWSGI starts, so the restarter cannot be given them.",
     bad: "uwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  farm: \
           job-handlers:1,2,3\n",
     good: "uwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  farm: \
@@ -42,6 +51,19 @@ impl Rule for FarmOutOfRange {
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
         for (index, file, options) in uwsgi_files(set) {
+            if matches!(file.role, Role::GalaxyConfig | Role::Zergling) {
+                for found in blocks::mules_in_blocks(options) {
+                    out.push(Finding::new(
+                        &RULE,
+                        index,
+                        option_span(found.option),
+                        found.message(),
+                        found.label(),
+                        found.help(),
+                    ));
+                }
+            }
+
             let mules = mule_count(options);
             for farm in options.iter().filter(|o| o.key == "farm") {
                 check_farm(&file.source.text, index, farm, mules, out);
@@ -50,12 +72,24 @@ impl Rule for FarmOutOfRange {
     }
 }
 
-fn check_farm(text: &str, index: usize, farm: &UwsgiOption, mules: u32, out: &mut Vec<Finding>) {
+/// Checks one `farm` line against `mules`, the number of mules the instance starts (`None`
+/// when a block decides it, and no id is out of range).
+fn check_farm(
+    text: &str,
+    index: usize,
+    farm: &UwsgiOption,
+    mules: Option<u32>,
+    out: &mut Vec<Finding>,
+) {
     let value = farm.value.as_str();
-    let ids_help = if mules == 0 {
-        "add one `mule: lib/galaxy/main.py` line per mule, then list their ids".to_string()
-    } else {
-        format!("use ids from 1 to {mules}, for example `farm: job-handlers:{}`", id_list(mules))
+    let ids_help = match mules {
+        Some(0) => {
+            "add one `mule: lib/galaxy/main.py` line per mule, then list their ids".to_string()
+        }
+        Some(n) => {
+            format!("use ids from 1 to {n}, for example `farm: job-handlers:{}`", id_list(n))
+        }
+        None => "list mule ids from 1, one per mule, separated by commas".to_string(),
     };
 
     let Some((name, ids)) = value.split_once(':').filter(|(n, _)| !n.is_empty()) else {
@@ -100,13 +134,14 @@ fn check_farm(text: &str, index: usize, farm: &UwsgiOption, mules: u32, out: &mu
                 },
                 if python_int(id) { "mule 0" } else { "not a number" },
             ),
-            n if n < 0 || n > i64::from(mules) => (
+            n if n < 0 || mules.is_some_and(|m| n > i64::from(m)) => (
                 format!(
                     "farm `{name}` names mule {n}, but the instance starts {}",
                     match mules {
-                        0 => "no mules".to_string(),
-                        1 => "only 1 mule".to_string(),
-                        m => format!("only {m} mules"),
+                        Some(0) => "no mules".to_string(),
+                        Some(1) => "only 1 mule".to_string(),
+                        Some(m) => format!("only {m} mules"),
+                        None => "none of that number".to_string(),
                     }
                 ),
                 "no such mule",
@@ -144,7 +179,7 @@ fn id_list(n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::rules::tests::{check, single};
+    use crate::lint::rules::tests::{check, set, single};
 
     fn spans(text: &str) -> Vec<String> {
         check(&FarmOutOfRange, &single(text))
@@ -181,6 +216,27 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(&text[found[0].span.clone()], "1x");
         assert!(found[0].message.contains("is mule 1 to uWSGI"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn mules_in_blocks_are_reported_in_galaxy_files_and_never_out_of_range() {
+        // `for-times: 3` starts three mules: the farm is not out of range, but the count is
+        // decided when uWSGI starts, which `zergcfg build` refuses for zergling A.
+        let text = "uwsgi:\n  for-times: 3\n  mule: a.py\n  endfor: x\n  \
+                    farm: job-handlers:1,2,3\n";
+        for role in [Role::Zergling, Role::GalaxyConfig] {
+            let found = check(&FarmOutOfRange, &set(&[(role, text)]));
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(&text[found[0].span.clone()], "mule: a.py");
+            assert_eq!(found[0].message, "a `mule` line inside the `for-times: 3` block");
+            assert!(found[0].help.contains("outside `if-*` and `for` blocks"));
+        }
+        // Another application's vassal may do so; its ids are not taken to be out of range.
+        assert!(check(&FarmOutOfRange, &set(&[(Role::Other, text)])).is_empty());
+        let text = "uwsgi:\n  mule: a.py\n  ifenv: X\n  farm: job-handlers:1\n  endif: x\n";
+        let found = check(&FarmOutOfRange, &set(&[(Role::Zergling, text)]));
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].span.clone()], "farm: job-handlers:1");
     }
 
     #[test]

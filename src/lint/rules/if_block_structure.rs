@@ -6,9 +6,10 @@
 //! open closes nothing; and `endif:` with an empty value is dropped by libyaml, so the block
 //! stays open (uWSGI's line-based reader stops reading the section at it instead).
 
-use super::syntax::{Block, block_closer, block_opener, uwsgi_files};
+use super::syntax::uwsgi_files;
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 use crate::uwsgi::UwsgiOption;
+use crate::uwsgi::blocks::{self, BlockKind};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -45,19 +46,11 @@ impl Rule for IfBlockStructure {
     }
 }
 
-/// The closing option of a block kind.
-fn closer_name(block: Block) -> &'static str {
-    match block {
-        Block::If => "endif",
-        Block::For => "endfor",
-    }
-}
-
 fn check_options(index: usize, options: &[UwsgiOption], out: &mut Vec<Finding>) {
-    let mut open: Option<(Block, &UwsgiOption)> = None;
+    let mut open: Option<(BlockKind, &UwsgiOption)> = None;
 
     for option in options {
-        if let Some(block) = block_opener(&option.key) {
+        if let Some(block) = blocks::opener(&option.key) {
             if let Some((outer_block, outer)) = open {
                 out.push(
                     Finding::new(
@@ -73,7 +66,7 @@ fn check_options(index: usize, options: &[UwsgiOption], out: &mut Vec<Finding>) 
                         format!(
                             "close the outer block first (`{}: {}` on the line before this one), \
                              then write this block after it",
-                            closer_name(outer_block),
+                            outer_block.closer(),
                             outer.key
                         ),
                     )
@@ -89,9 +82,9 @@ fn check_options(index: usize, options: &[UwsgiOption], out: &mut Vec<Finding>) 
             continue;
         }
 
-        let Some(block) = block_closer(&option.key) else {
+        if !blocks::closes(&option.key) {
             continue;
-        };
+        }
 
         // `endif:` with no value: report it and count it as closing, so one mistake gives one
         // finding.
@@ -123,7 +116,7 @@ fn check_options(index: usize, options: &[UwsgiOption], out: &mut Vec<Finding>) 
                 format!(
                     "remove this line, or add the `{}` line it should close above the options it \
                      guards",
-                    if block == Block::If { "if-exists: <path>" } else { "for: <values>" }
+                    if option.key.contains("for") { "for: <values>" } else { "if-exists: <path>" }
                 ),
             ));
         }
@@ -132,8 +125,8 @@ fn check_options(index: usize, options: &[UwsgiOption], out: &mut Vec<Finding>) 
 
     if let Some((block, opener)) = open {
         let consequence = match block {
-            Block::If => "uWSGI 2.0.21 crashes while parsing a file with an unclosed `if-*`",
-            Block::For => "every option after it is taken into the loop",
+            BlockKind::If => "uWSGI 2.0.21 crashes while parsing a file with an unclosed `if-*`",
+            BlockKind::For => "every option after it is taken into the loop",
         };
         out.push(Finding::new(
             &RULE,
@@ -143,7 +136,7 @@ fn check_options(index: usize, options: &[UwsgiOption], out: &mut Vec<Finding>) 
             "never closed",
             format!(
                 "add `{}: {}` after the last option the block should hold",
-                closer_name(block),
+                block.closer(),
                 opener.key
             ),
         ));
@@ -191,6 +184,25 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].span.clone()], "endif");
         assert!(found[0].help.contains("endif: if-exists"));
+    }
+
+    #[test]
+    fn the_aliases_open_and_every_closer_closes() {
+        // `ifexists`, `ifdir`, `ifenv` and `ifplugin` open blocks as their `if-` forms do, and
+        // `end` or `endfor` closes an `if-*` block as `endif` does (uWSGI 2.0.21 and 2.0.31).
+        for opener in ["ifexists", "ifdir", "ifenv", "ifplugin", "if-directory"] {
+            let text = format!("uwsgi:\n  {opener}: x\n  processes: 2\n");
+            let found = check(&IfBlockStructure, &single(&text));
+            assert_eq!(found.len(), 1, "{opener}: {found:?}");
+            assert!(found[0].message.contains("never closed"), "{opener}");
+        }
+        for closer in ["end", "endfor", "end-for", "end-if"] {
+            let text = format!("uwsgi:\n{GUARD}  {closer}: if-exists\n");
+            assert!(check(&IfBlockStructure, &single(&text)).is_empty(), "{closer}");
+        }
+        // Not an option: a placeholder, which opens nothing.
+        let text = "uwsgi:\n  if-nonsense: x\n  processes: 2\n";
+        assert!(check(&IfBlockStructure, &single(text)).is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use super::syntax::{uwsgi_files, value_or_key};
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 use crate::uwsgi::UwsgiOption;
+use crate::uwsgi::hooks::FIFO_ACTIONS;
 use crate::uwsgi::option_table::{is_hook_action, lookup};
 
 /// The rule's description.
@@ -107,7 +108,7 @@ fn check_hook(text: &str, index: usize, option: &UwsgiOption, out: &mut Vec<Find
         return;
     }
 
-    if matches!(action, "writefifo" | "spinningfifo") {
+    if FIFO_ACTIONS.contains(&action) {
         let split = args
             .split_once(' ')
             .filter(|(file, string)| !file.is_empty() && !string.trim().is_empty());

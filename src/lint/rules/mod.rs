@@ -21,6 +21,7 @@ pub mod restarter_tag_not_grabbed;
 pub mod shared_instance_resource;
 pub mod shared_master_fifo;
 pub mod syntax;
+pub mod unfollowed_include;
 pub mod unguarded_fatal_hook;
 pub mod unknown_option;
 pub mod unportable_yaml;
@@ -51,6 +52,7 @@ pub static ALL: &[&dyn Rule] = &[
     &farm_out_of_range::FarmOutOfRange,
     &malformed_zergpool::MalformedZergpool,
     &malformed_hook::MalformedHook,
+    &unfollowed_include::UnfollowedInclude,
     &relative_path_without_chdir::RelativePathWithoutChdir,
     &non_vassal_in_vassals_dir::NonVassalInVassalsDir,
     &mule_reload_mercy_too_short::MuleReloadMercyTooShort,
@@ -183,6 +185,7 @@ pub(crate) mod tests {
         ("ZC305-farm-out-of-range", "vassal-zergling.yml", "3"),
         ("ZC306-malformed-zergpool", "vassal-zergpool.yml", "127.0.0.1"),
         ("ZC307-malformed-hook", "vassal-zergling.yml", "wait-for-socket"),
+        ("ZC308-unfollowed-include", "galaxy-restarter.yml", "ini: /srv/galaxy/config/tuning.ini"),
         ("ZC401-relative-path-without-chdir", "vassal-zergling.yml", "lib"),
         ("ZC402-non-vassal-in-vassals-dir", "galaxy.yml", "uwsgi:"),
         ("ZC403-mule-reload-mercy-too-short", "vassal-zergling.yml", "60"),

@@ -67,7 +67,7 @@ impl Rule for MuleReloadMercyTooShort {
         let Some(first_mule) = options.iter().find(|o| o.key == "mule" || o.key == "mules") else {
             return;
         };
-        if runners == 0 || mule_count(options) == 0 {
+        if runners == 0 || mule_count(options) == Some(0) {
             return;
         }
 

@@ -3,6 +3,7 @@
 
 use crate::lint::rules::common::option_span;
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
+use crate::uwsgi::MULE_OPTIONS;
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -21,9 +22,6 @@ pub static RULE: RuleInfo = RuleInfo {
     good: "uwsgi:\n  zerg: /srv/galaxy/var/zergpool.sock\n  \
            master-fifo: /srv/galaxy/var/restarter.fifo\n",
 };
-
-/// Options that start mules or group them into farms.
-const MULE_OPTIONS: &[&str] = &["mule", "mules", "farm"];
 
 /// The rule.
 pub struct RestarterHasMules;

@@ -1,15 +1,17 @@
 //! ZC207 `shared-instance-resource`: zergling A and the restarter share a stats address, a pid
 //! file or a log file. They run side by side during every restart, so each needs its own.
 
-use crate::lint::rules::common::{path_base, resolved};
-use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
+use crate::lint::rules::common::{shared_with_zergling, zergling_and_restarter};
+use crate::lint::{FileSet, Finding, LintFile, Rule, RuleInfo, Severity};
+use crate::uwsgi::{self, Resource, UwsgiOption};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
     code: "ZC207",
     name: "shared-instance-resource",
     severity: Severity::Error,
-    summary: "zergling A and the restarter share `stats`, `pidfile`/`safe-pidfile` or `logto`",
+    summary: "zergling A and the restarter share `stats`, `pidfile`/`safe-pidfile` or \
+              `logto`/`daemonize`",
     why: "During a restart both zerglings run at once. A shared stats socket cannot be bound by \
           the second instance, which then fails to start; a shared pid file ends up holding \
           the wrong pid (and is removed by whichever exits first), so signals go to the wrong \
@@ -21,16 +23,19 @@ pub static RULE: RuleInfo = RuleInfo {
            # galaxy-restarter.yml\nuwsgi:\n  pidfile: /srv/galaxy/var/restarter.pid\n",
 };
 
-/// Groups of options naming one resource; a value shared across a group is a conflict.
-const RESOURCES: &[(&str, &[&str], &str)] = &[
-    ("stats address", &["stats", "stats-server"], "/srv/galaxy/var/restarter-stats.sock"),
-    (
-        "pid file",
-        &["pidfile", "pidfile2", "safe-pidfile", "safe-pidfile2"],
-        "/srv/galaxy/var/restarter.pid",
-    ),
-    ("log file", &["logto", "logto2"], "/srv/galaxy/var/restarter.log"),
+/// The resources this rule compares (ZC204 compares the master FIFOs), each with a path of the
+/// restarter's own for the help.
+const RESOURCES: &[(Resource, &str)] = &[
+    (Resource::Stats, "/srv/galaxy/var/restarter-stats.sock"),
+    (Resource::PidFile, "/srv/galaxy/var/restarter.pid"),
+    (Resource::Log, "/srv/galaxy/var/restarter.log"),
 ];
+
+/// A file's options naming `resource`.
+fn naming(file: &LintFile, resource: Resource) -> Vec<&UwsgiOption> {
+    let options = file.options().unwrap_or(&[]);
+    options.iter().filter(|o| uwsgi::resource(&o.key) == Some(resource)).collect()
+}
 
 /// The rule.
 pub struct SharedInstanceResource;
@@ -41,25 +46,15 @@ impl Rule for SharedInstanceResource {
     }
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
-        let Some(((a_index, a), (b_index, b))) = set.zergling_and_restarter() else {
-            return;
-        };
-        let (Some(a_options), Some(b_options)) = (a.options(), b.options()) else {
+        let Some(((a_index, a), (b_index, b))) = zergling_and_restarter(set) else {
             return;
         };
 
-        let (a_base, b_base) = (path_base(a), path_base(b));
-        for (what, names, example) in RESOURCES {
-            for b_option in b_options.iter().filter(|o| names.contains(&o.key.as_str())) {
+        for (resource, example) in RESOURCES {
+            let what = resource.describe();
+            let (a_options, b_options) = (naming(a, *resource), naming(b, *resource));
+            for (b_option, a_option) in shared_with_zergling((a, &a_options), (b, &b_options)) {
                 let value = b_option.value.trim();
-                let b_resolved = resolved(value, b_base.as_deref());
-                let Some(a_option) = a_options
-                    .iter()
-                    .filter(|o| names.contains(&o.key.as_str()))
-                    .find(|o| resolved(&o.value, a_base.as_deref()) == b_resolved)
-                else {
-                    continue;
-                };
                 out.push(
                     Finding::new(
                         &RULE,
@@ -106,6 +101,17 @@ mod tests {
             let s = set(&[(Role::Zergling, a), (Role::Restarter, &b)]);
             assert_eq!(check(&SharedInstanceResource, &s).len(), 1, "{b}");
         }
+    }
+
+    #[test]
+    fn a_log_given_to_daemonize_is_a_log_too() {
+        // `daemonize: <file>` logs there, as `logto` does: build replaces both.
+        let a = "uwsgi:\n  logto: /var/log/g.log\n";
+        let b = "uwsgi:\n  daemonize2: /var/log/g.log\n";
+        let found =
+            check(&SharedInstanceResource, &set(&[(Role::Zergling, a), (Role::Restarter, b)]));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].message, "the restarter uses zergling A's log file `/var/log/g.log`");
     }
 
     #[test]

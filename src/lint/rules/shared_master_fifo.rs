@@ -1,7 +1,9 @@
 //! ZC204 `shared-master-fifo`: zergling A and the restarter share a master FIFO, or one of them
 //! has none, so neither can be told to stop on its own.
 
-use crate::lint::rules::common::{master_fifos, path_base, resolved, uwsgi_key_span};
+use crate::lint::rules::common::{
+    master_fifos, shared_with_zergling, uwsgi_key_span, zergling_and_restarter,
+};
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
 
 /// The rule's description.
@@ -30,12 +32,9 @@ impl Rule for SharedMasterFifo {
     }
 
     fn check(&self, set: &FileSet, out: &mut Vec<Finding>) {
-        let Some(((a_index, a), (b_index, b))) = set.zergling_and_restarter() else {
+        let Some(((a_index, a), (b_index, b))) = zergling_and_restarter(set) else {
             return;
         };
-        if a.options().is_none() || b.options().is_none() {
-            return;
-        }
         let a_fifos = master_fifos(a);
         let b_fifos = master_fifos(b);
 
@@ -55,14 +54,7 @@ impl Rule for SharedMasterFifo {
             }
         }
 
-        let (a_base, b_base) = (path_base(a), path_base(b));
-        for b_fifo in &b_fifos {
-            let b_path = resolved(&b_fifo.value, b_base.as_deref());
-            let Some(a_fifo) =
-                a_fifos.iter().find(|a| resolved(&a.value, a_base.as_deref()) == b_path)
-            else {
-                continue;
-            };
+        for (b_fifo, a_fifo) in shared_with_zergling((a, &a_fifos), (b, &b_fifos)) {
             out.push(
                 Finding::new(
                     &RULE,

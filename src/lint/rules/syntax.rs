@@ -1,5 +1,5 @@
 //! What the syntax and layout rules (codes ZC301 to ZC403) share: the uWSGI sections of a file set, exact
-//! spans inside option values, uWSGI's logic blocks, the vassals directory and the `galaxy:`
+//! spans inside option values, the vassals directory and the `galaxy:`
 //! section of galaxy.yml.
 
 use std::path::{Path, PathBuf};
@@ -8,8 +8,6 @@ use crate::lint::{FileSet, LintFile};
 use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml;
-
-pub use crate::uwsgi::VASSAL_EXTENSIONS;
 
 /// Every file with a readable `uwsgi:` section, with its index and options.
 pub fn uwsgi_files(set: &FileSet) -> impl Iterator<Item = (usize, &LintFile, &[UwsgiOption])> {
@@ -20,40 +18,6 @@ pub fn uwsgi_files(set: &FileSet) -> impl Iterator<Item = (usize, &LintFile, &[U
 /// is empty (a zero-width span is hard to see).
 pub fn value_or_key(option: &UwsgiOption) -> Span {
     if option.value_span.is_empty() { option.key_span.clone() } else { option.value_span.clone() }
-}
-
-/// What kind of logic block an option opens or closes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Block {
-    /// `if-exists`, `if-env`, ... closed by `endif`.
-    If,
-    /// `for`, `for-glob`, ... closed by `endfor`.
-    For,
-}
-
-/// Whether an option opens a logic block, and which kind.
-pub fn block_opener(key: &str) -> Option<Block> {
-    const IFS: &[&str] = &["ifenv", "ifexists", "ifdir", "ifplugin"];
-    const FORS: &[&str] = &["for", "for-glob", "for-times", "for-readline"];
-
-    if (key.starts_with("if-") || IFS.contains(&key))
-        && crate::uwsgi::option_table::lookup(key).is_some()
-    {
-        Some(Block::If)
-    } else if FORS.contains(&key) {
-        Some(Block::For)
-    } else {
-        None
-    }
-}
-
-/// Whether an option closes a logic block, and which kind.
-pub fn block_closer(key: &str) -> Option<Block> {
-    match key {
-        "endif" | "end-if" => Some(Block::If),
-        "endfor" | "end-for" => Some(Block::For),
-        _ => None,
-    }
 }
 
 /// A file's directory as a path to compare: `.` for a bare file name.
@@ -80,12 +44,6 @@ pub fn in_dirs(path: &Path, dirs: &[PathBuf]) -> bool {
                 && dir.components().count() > 1
                 && parent.ends_with(dir.strip_prefix("/").unwrap_or(dir)))
     })
-}
-
-/// The extension of a file's path, if the Emperor starts files with it.
-pub fn vassal_extension(path: &Path) -> Option<&str> {
-    let ext = path.extension()?.to_str()?;
-    VASSAL_EXTENSIONS.contains(&ext).then_some(ext)
 }
 
 /// A file's `uwsgi:` options, parsing the text when the file's role did not (a file in the
@@ -135,18 +93,6 @@ pub fn first_content_line(text: &str) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blocks() {
-        assert_eq!(block_opener("if-exists"), Some(Block::If));
-        assert_eq!(block_opener("if-not-env"), Some(Block::If));
-        assert_eq!(block_opener("ifexists"), Some(Block::If));
-        assert_eq!(block_opener("if-nonsense"), None);
-        assert_eq!(block_opener("for-glob"), Some(Block::For));
-        assert_eq!(block_opener("endif"), None);
-        assert_eq!(block_closer("end-if"), Some(Block::If));
-        assert_eq!(block_closer("endfor"), Some(Block::For));
-    }
 
     #[test]
     fn the_first_content_line_is_past_a_byte_order_mark_and_comments() {

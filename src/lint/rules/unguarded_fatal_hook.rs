@@ -7,6 +7,7 @@
 
 use crate::lint::rules::common::{master_fifos, path_base, resolved, write_fifo_hooks};
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
+use crate::uwsgi::blocks;
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -56,17 +57,8 @@ impl Rule for UnguardedFatalHook {
             let own: Vec<String> =
                 master_fifos(file).iter().map(|o| resolved(&o.value, base.as_deref())).collect();
 
-            // The `if-*` block open at each option, as uWSGI reads them (blocks do not nest).
-            let mut open: Option<(&str, String)> = None;
-            let mut guards = Vec::with_capacity(options.len());
-            for option in options {
-                if option.key == "endif" {
-                    open = None;
-                } else if option.key.starts_with("if-") {
-                    open = Some((option.key.as_str(), resolved(&option.value, base.as_deref())));
-                }
-                guards.push(open.clone());
-            }
+            // The block each option is read in, as uWSGI reads them (blocks do not nest).
+            let enclosing = blocks::enclosing(options);
 
             for hook in write_fifo_hooks(file) {
                 let fifo = resolved(&hook.fifo, base.as_deref());
@@ -74,9 +66,9 @@ impl Rule for UnguardedFatalHook {
                     Some(fifos) => fifos.contains(&fifo),
                     None => !own.contains(&fifo),
                 };
-                let guarded = guards[hook.index]
-                    .as_ref()
-                    .is_some_and(|(key, path)| *key == "if-exists" && *path == fifo);
+                let guarded = enclosing[hook.index].map(|open| &options[open]).is_some_and(|o| {
+                    blocks::tests_existence(&o.key) && resolved(&o.value, base.as_deref()) == fifo
+                });
                 let spinning = hook.action == "spinningfifo";
                 if !may_be_missing || (guarded && !spinning) {
                     continue;
@@ -179,6 +171,23 @@ mod tests {
         assert!(spans(&a, true).is_empty());
         let a = a.replace("if-exists: /run/b.fifo", "if-exists: /run/./b.fifo");
         assert!(spans(&a, true).is_empty());
+    }
+
+    #[test]
+    fn every_closer_ends_the_guard_and_the_alias_guards_too() {
+        // `end-if` closes the block as `endif` does, so a hook after it is unguarded.
+        let a = "uwsgi:\n  if-exists: /run/b.fifo\n  end-if: if-exists\n  \
+                 hook-accepting1-once: writefifo:/run/b.fifo q\n";
+        assert_eq!(spans(a, true), ["/run/b.fifo"]);
+        // `ifexists` is uWSGI's alias of `if-exists`.
+        let a = "uwsgi:\n  ifexists: /run/b.fifo\n  \
+                 hook-accepting1-once: writefifo:/run/b.fifo q\n  endif: ifexists\n";
+        assert!(spans(a, true).is_empty());
+        // An opener inside the block opens nothing (ZC301 reports it): the hook is still in
+        // the guard.
+        let a = "uwsgi:\n  if-exists: /run/b.fifo\n  if-env: X\n  \
+                 hook-accepting1-once: writefifo:/run/b.fifo q\n  endif: if-exists\n";
+        assert!(spans(a, true).is_empty());
     }
 
     #[test]

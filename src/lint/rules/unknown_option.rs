@@ -5,14 +5,14 @@
 //! the same file declares (`declare-option`, `declare-option2`) or sets as placeholders (`set`,
 //! `set-placeholder`, `set-ph`), names it uses as placeholders (`galaxy_root: /srv/galaxy`
 //! with `chdir: %(galaxy_root)/server`: defining a placeholder this way is what uWSGI offers),
-//! and the keys Galaxy itself reads from uWSGI's options, are known.
+//! the keys Galaxy itself reads from uWSGI's options, and `end`, which closes a block, are
+//! known.
 
 use std::collections::HashSet;
 
 use super::syntax::uwsgi_files;
 use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
-use crate::uwsgi::option_table;
-use crate::uwsgi::{UwsgiOption, placeholders};
+use crate::uwsgi::{UwsgiOption, blocks, option_table, placeholders};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -53,6 +53,7 @@ impl Rule for UnknownOption {
             for option in options {
                 let key = option.key.as_str();
                 if option_table::lookup(key).is_some()
+                    || blocks::closes(key)
                     || declared.contains(key)
                     || GALAXY_KEYS.contains(&key)
                 {
@@ -125,6 +126,13 @@ mod tests {
         let found = check(&UnknownOption, &single(text));
         let names: Vec<_> = found.iter().map(|f| &text[f.span.clone()]).collect();
         assert_eq!(names, ["galaxy_rot"]);
+    }
+
+    #[test]
+    fn end_closes_a_block_and_is_no_typo() {
+        // uWSGI takes `end` as the end of a block although no option has that name.
+        let text = "uwsgi:\n  if-env: X\n  processes: 2\n  end: if-env\n";
+        assert!(check(&UnknownOption, &single(text)).is_empty());
     }
 
     #[test]

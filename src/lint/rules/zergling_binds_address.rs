@@ -3,7 +3,7 @@
 
 use crate::lint::rules::common::{option_span, pool_socket};
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
-use crate::uwsgi::bind_protocol;
+use crate::uwsgi::binds::is_bind;
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -34,7 +34,7 @@ impl Rule for ZerglingBindsAddress {
         for (index, file) in set.zerglings() {
             let who = if file.role == Role::Zergling { "zergling A" } else { "the restarter" };
             for option in file.options().unwrap_or(&[]) {
-                if bind_protocol(&option.key).is_none() {
+                if !is_bind(&option.key) {
                     continue;
                 }
 
@@ -90,6 +90,15 @@ mod tests {
         assert_eq!(found[0].related.len(), 1);
         assert_eq!(&b[found[1].span.clone()], "socket: 127.0.0.1:9000");
         assert!(found[1].related.is_empty());
+    }
+
+    #[test]
+    fn every_bind_option_of_uwsgi_is_flagged() {
+        for key in ["https2", "fastcgi-nph-socket", "scgi-nph-socket", "fastrouter", "sslrouter2"] {
+            let a = format!("uwsgi:\n  zerg: /run/p.sock\n  {key}: 127.0.0.1:9000\n");
+            let found = check(&ZerglingBindsAddress, &set(&[(Role::Zergling, &a)]));
+            assert_eq!(found.len(), 1, "{key}");
+        }
     }
 
     #[test]
