@@ -13,7 +13,7 @@
 //! outside the portable subset is reported (the first of them is usually what stops libyaml),
 //! and the rest of the file is linted as a `PyPI` uWSGI would run it. In a file with a
 //! `galaxy:` section, the line where real YAML stops is ZC303's, which says what Galaxy makes of
-//! it.
+//! it, and so are the section's tabs, which Galaxy's `PyYAML` refuses.
 
 use super::effective::has_top_level_key;
 use super::syntax::line_at;
@@ -101,7 +101,9 @@ fn check_file(index: usize, file: &LintFile, out: &mut Vec<Finding>) {
         _ => return,
     }
 
-    check_lines(text, section.key.span.end..section.value.span().end, &mut problems);
+    // Galaxy's PyYAML refuses these tabs outright, which ZC303 reports.
+    let tabs = !has_top_level_key(text, "galaxy");
+    check_lines(text, section.key.span.end..section.value.span().end, tabs, &mut problems);
 
     problems.sort_by_key(|p| p.span.start);
     for p in problems {
@@ -408,8 +410,9 @@ fn properties_span(text: &str, key_end: usize, value_start: usize) -> Span {
     if end > start { start..end } else { key_end..value_start }
 }
 
-/// Tabs and CRLF line ends on the lines of the section (after the `uwsgi:` key).
-fn check_lines(text: &str, range: Span, problems: &mut Vec<Problem>) {
+/// Tabs (unless `tabs` is false) and CRLF line ends on the lines of the section (after the
+/// `uwsgi:` key).
+fn check_lines(text: &str, range: Span, tabs: bool, problems: &mut Vec<Problem>) {
     let mut crlf_reported = false;
     let mut offset = range.start;
     while offset < range.end {
@@ -423,7 +426,7 @@ fn check_lines(text: &str, range: Span, problems: &mut Vec<Problem>) {
         } else {
             content.find(" #").map_or(content, |i| &content[..i])
         };
-        if let Some(tab) = code.find('\t') {
+        if let Some(tab) = code.find('\t').filter(|_| tabs) {
             let at = line.start + tab;
             problems.push(Problem {
                 span: at..at + 1,
@@ -529,6 +532,13 @@ mod tests {
         assert_eq!(spans(text), ["other: [1"]);
         let text = "uwsgi:\n  master: true\n  thunder-lock:\n  x: [1\n";
         assert_eq!(spans(text), ["thunder-lock:", "x: [1"]);
+    }
+
+    #[test]
+    fn tabs_in_a_file_with_galaxy_are_left_to_zc303() {
+        let text = "uwsgi:\n  master: true\t\n  processes: 2\t# two\ngalaxy:\n  brand: x\n";
+        assert!(spans(text).is_empty(), "{:?}", spans(text));
+        assert_eq!(spans("uwsgi:\n  master: true\t\n"), ["\t"]);
     }
 
     #[test]
