@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::source::{Source, Span};
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml::resolve::{Anchors, Resolver};
-use crate::yaml::{self, Entry, Node, Scalar, ScalarStyle, YamlError, pyyaml};
+use crate::yaml::{self, Entry, Node, Scalar, ScalarStyle, YamlError, safe_load};
 
 const CODE: &str = "zergcfg::galaxy";
 
@@ -40,7 +40,8 @@ impl GalaxyYml {
     /// Parses galaxy.yml text already read.
     ///
     /// # Errors
-    /// Not YAML, or no usable `uwsgi:` section; each with its position.
+    /// Not YAML, YAML that Galaxy's `PyYAML` refuses, or no usable `uwsgi:` section; each with
+    /// its position.
     pub fn parse(source: Source) -> Result<Self> {
         let documents = yaml::parse(&source.text).map_err(|e| {
             Error::at(
@@ -52,20 +53,7 @@ impl GalaxyYml {
             )
             .with_help("Galaxy reads this file with PyYAML: fix the YAML syntax at this point")
         })?;
-        if let Some(second) = documents.get(1) {
-            return Err(Error::at(
-                CODE,
-                &source,
-                second.root.span(),
-                "galaxy.yml holds more than one YAML document",
-                "a second document",
-            )
-            .with_help(
-                "Galaxy loads galaxy.yml with PyYAML's safe_load, which refuses a file of \
-                 several documents; remove the `---` line and what follows, or merge it into \
-                 the first document",
-            ));
-        }
+        refuse_what_pyyaml_refuses(&source, &documents)?;
         let root = documents.into_iter().next().map(|d| d.root);
 
         let Some(root @ Node::Mapping { .. }) = root else {
@@ -78,7 +66,7 @@ impl GalaxyYml {
             )
             .with_help("galaxy.yml needs a top-level `uwsgi:` section and a `galaxy:` section"));
         };
-        let anchors = Anchors::of(&root).map_err(|e| not_pyyaml(&source, &e))?;
+        let anchors = Anchors::of(&root).map_err(|e| not_followed(&source, &e))?;
         let mut resolver = Resolver::new(&anchors);
 
         let Some(uwsgi_entry) = top_level(&source, &root, &mut resolver, "uwsgi")? else {
@@ -99,9 +87,9 @@ impl GalaxyYml {
 
         let galaxy = top_level(&source, &root, &mut resolver, "galaxy")?;
         if let Some(entry) = galaxy {
-            resolver.value(&entry.value).map_err(|e| not_pyyaml(&source, &e))?;
+            resolver.value(&entry.value).map_err(|e| not_followed(&source, &e))?;
             if let Some((key, _)) =
-                resolver.get(&entry.value, "job_config").map_err(|e| not_pyyaml(&source, &e))?
+                resolver.get(&entry.value, "job_config").map_err(|e| not_followed(&source, &e))?
             {
                 return Err(Error::at(
                     CODE,
@@ -147,7 +135,7 @@ pub fn setting<'d>(root: &'d Node, section: &'d Node, key: &str) -> Option<&'d S
     let scalar = value.as_scalar()?;
     let null = scalar.tag.is_none()
         && scalar.style == ScalarStyle::Plain
-        && pyyaml::implicit_tag(&scalar.value) == "null";
+        && safe_load::implicit_tag(&scalar.value) == "null";
     (!null && !scalar.value.is_empty()).then_some(scalar)
 }
 
@@ -170,7 +158,7 @@ fn top_level<'r>(
     resolver: &mut Resolver<'_, 'r>,
     name: &str,
 ) -> Result<Option<&'r Entry>> {
-    let found = resolver.get(root, name).map_err(|e| not_pyyaml(source, &e))?;
+    let found = resolver.get(root, name).map_err(|e| not_followed(source, &e))?;
     let Some((key, _)) = found else {
         return Ok(None);
     };
@@ -187,10 +175,42 @@ fn top_level<'r>(
     }
 }
 
-/// A document `PyYAML` refuses, or that zergcfg cannot follow.
-fn not_pyyaml(source: &Source, e: &YamlError) -> Error {
-    Error::at(CODE, source, e.span.clone(), format!("galaxy.yml does not load: {e}"), "here")
-        .with_help("Galaxy loads galaxy.yml with PyYAML's safe_load: fix the YAML at this point")
+/// Refuses a galaxy.yml that Galaxy's `yaml.safe_load` would refuse, at the first place.
+fn refuse_what_pyyaml_refuses(source: &Source, documents: &[yaml::Document]) -> Result<()> {
+    let refusals = safe_load::refusals(&source.text, documents);
+    let Some(first) = refusals.first() else {
+        return Ok(());
+    };
+    let more = match refusals.len() - 1 {
+        0 => String::new(),
+        n => format!(" ({n} more in this file; `zergcfg lint` shows each)"),
+    };
+    let help =
+        format!("Galaxy reads galaxy.yml with PyYAML's safe_load: {}{more}", first.kind.help());
+    Err(Error::at(
+        CODE,
+        source,
+        first.span.clone(),
+        format!("Galaxy cannot load galaxy.yml: {}", first.message),
+        first.kind.label(),
+    )
+    .with_help(help))
+}
+
+/// Aliases or merge keys that `PyYAML` reads but zergcfg cannot follow (an alias inside its own
+/// anchor, a mapping merged into itself).
+fn not_followed(source: &Source, e: &YamlError) -> Error {
+    Error::at(
+        CODE,
+        source,
+        e.span.clone(),
+        format!("zergcfg cannot follow galaxy.yml's aliases here: {e}"),
+        "here",
+    )
+    .with_help(
+        "zergcfg copies what an alias or a merge key stands for and cannot do it here: write the \
+         values out at this point",
+    )
 }
 
 /// `target` as uWSGI names the file there when it reads it (symbolic links resolved, as its

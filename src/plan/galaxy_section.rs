@@ -34,7 +34,7 @@ pub fn restarter_galaxy_section(config: &Config, galaxy: &GalaxyYml) -> Result<S
     let null = |s: &crate::yaml::Scalar| {
         s.tag.is_none()
             && s.style == crate::yaml::ScalarStyle::Plain
-            && crate::yaml::pyyaml::implicit_tag(&s.value) == "null"
+            && crate::yaml::safe_load::implicit_tag(&s.value) == "null"
     };
     if section.entry.value.as_scalar().is_some_and(null) {
         return Ok(fresh);
@@ -212,7 +212,7 @@ fn internal(what: &str) -> Error {
 /// A YAML scalar for a path: plain when that is safe, single-quoted otherwise.
 fn yaml_scalar(value: &str) -> String {
     let plain = crate::uwsgi::portable::check_value(value).is_ok()
-        && crate::yaml::pyyaml::implicit_tag(value) == "str";
+        && crate::yaml::safe_load::implicit_tag(value) == "str";
     if plain { value.to_string() } else { format!("'{}'", value.replace('\'', "''")) }
 }
 

@@ -9,7 +9,7 @@ use crate::galaxy::GalaxyYml;
 use crate::source::{Source, Span};
 use crate::uwsgi::magic::{self, ConfigFile};
 use crate::uwsgi::{self, UwsgiOption, blocks, galaxy_opts, portable};
-use crate::yaml::pyyaml;
+use crate::yaml::safe_load;
 
 const CODE: &str = "zergcfg::galaxy";
 
@@ -328,10 +328,12 @@ fn check_portable(galaxy: &GalaxyYml, option: &UwsgiOption, value: &str) -> Resu
     .and_then(|()| {
         portable::check_value(value).map_err(|u| (u.reason(), option.value_span.clone()))
     })
-    .and_then(|()| match (pyyaml::plain_problem(&option.key), pyyaml::plain_problem(value)) {
-        (Some(why), _) => Err((why.to_string(), option.key_span.clone())),
-        (None, Some(why)) => Err((why.to_string(), option.value_span.clone())),
-        (None, None) => Ok(()),
+    .and_then(|()| {
+        match (safe_load::plain_key_problem(&option.key), safe_load::plain_problem(value)) {
+            (Some(why), _) => Err((why.to_string(), option.key_span.clone())),
+            (None, Some(why)) => Err((why.to_string(), option.value_span.clone())),
+            (None, None) => Ok(()),
+        }
     });
 
     let Err((why, span)) = unportable else {

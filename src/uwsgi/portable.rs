@@ -1,5 +1,6 @@
 //! The portable subset of YAML: what uWSGI's line-based reader (`PyPI` builds) and its `libyaml`
-//! reader (Debian builds) both read the same way. Everything zergcfg writes stays inside it.
+//! reader (Debian builds) both read the same way. Everything zergcfg writes stays inside it, and
+//! lint's ZC302 reports what lies outside it, both from [`check_value`] and [`check_key`].
 
 /// Why a value is outside the portable subset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +15,8 @@ pub enum Unportable {
     Indicator(char),
     /// Leading or trailing white space: the readers trim it differently.
     Whitespace,
-    /// A line break or other control character inside the value.
+    /// A line break or other control character inside the value (libyaml also breaks lines
+    /// at U+2028 and U+2029).
     Control,
 }
 
@@ -48,7 +50,7 @@ pub fn check_value(value: &str) -> Result<(), Unportable> {
     let Some(first) = value.chars().next() else {
         return Err(Unportable::Empty);
     };
-    if value.chars().any(char::is_control) {
+    if value.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
         return Err(Unportable::Control);
     }
     if value.trim() != value {
@@ -99,6 +101,11 @@ mod tests {
         assert_eq!(check_value("\"q\""), Err(Unportable::Indicator('"')));
         assert_eq!(check_value(" x"), Err(Unportable::Whitespace));
         assert_eq!(check_value("a\rb"), Err(Unportable::Control));
+        // libyaml (Debian's uWSGI 2.0.21) fails on it, the line-based reader keeps it.
+        assert_eq!(check_value("A=a\u{2028}b"), Err(Unportable::Control));
+        // Both readers keep a quote that neither starts nor is the whole value.
+        assert_eq!(check_value("GREETING=say \"hi\""), Ok(()));
+        assert_eq!(check_value("C=1\""), Ok(()));
         assert_eq!(check_value("- x"), Err(Unportable::Indicator('-')));
         assert_eq!(check_value(":8080"), Ok(()));
         assert_eq!(check_value("?x"), Ok(()));

@@ -1,7 +1,6 @@
 //! YAML as uWSGI and Galaxy files use it: an ordered tree that keeps repeated keys and the byte
 //! span of every key and value, so that a finding can point at the exact place in the file.
 
-pub mod pyyaml;
 mod reader;
 pub mod resolve;
 pub mod safe_load;
@@ -65,6 +64,8 @@ pub enum Node {
         flow: bool,
         /// An anchor (`&name`) set on the mapping, if any.
         anchor: Option<String>,
+        /// An explicit tag such as `!!set`, as written, if any.
+        tag: Option<String>,
     },
     /// A sequence.
     Sequence {
@@ -76,6 +77,8 @@ pub enum Node {
         flow: bool,
         /// An anchor (`&name`) set on the sequence, if any.
         anchor: Option<String>,
+        /// An explicit tag such as `!!omap`, as written, if any.
+        tag: Option<String>,
     },
     /// An alias (`*name`).
     Alias {
@@ -111,6 +114,24 @@ impl Node {
             Node::Mapping { span, .. } | Node::Sequence { span, .. } | Node::Alias { span, .. } => {
                 span.clone()
             }
+        }
+    }
+
+    /// The explicit tag set on the node, as written (`!!str`, `!local`), if any.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Node::Scalar(s) => s.tag.as_deref(),
+            Node::Mapping { tag, .. } | Node::Sequence { tag, .. } => tag.as_deref(),
+            Node::Alias { .. } => None,
+        }
+    }
+
+    /// The anchor set on the node, if any.
+    pub fn anchor(&self) -> Option<&str> {
+        match self {
+            Node::Scalar(s) => s.anchor.as_deref(),
+            Node::Mapping { anchor, .. } | Node::Sequence { anchor, .. } => anchor.as_deref(),
+            Node::Alias { .. } => None,
         }
     }
 

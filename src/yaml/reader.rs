@@ -15,8 +15,8 @@
 //! - mappings and sequences: first key (or `-`) through the end of the last value, brackets
 //!   included for `{...}` and `[...]`.
 //!
-//! Tags are kept as written in the file (`!!str`, `!local`, `!<tag:yaml.org,2002:str>`), with no
-//! `%TAG` expansion. An empty stream (no content, only comments) has no documents.
+//! Tags of scalars, mappings and sequences are kept as written in the file (`!!str`, `!local`,
+//! `!<tag:yaml.org,2002:str>`), with no `%TAG` expansion. An empty stream (no content, only comments) has no documents.
 
 use std::borrow::Cow;
 
@@ -188,12 +188,12 @@ impl<'t> Reader<'t> {
                 Ok(Node::Alias { name, span })
             }
             Event::SequenceStart(anchor_id, tag) => {
-                let anchor = self.collection_anchor(&span, anchor_id, tag.is_some());
-                self.sequence(span, depth + 1, place, anchor)
+                let props = self.collection_properties(&span, anchor_id, tag.as_deref());
+                self.sequence(span, depth + 1, place, props)
             }
             Event::MappingStart(anchor_id, tag) => {
-                let anchor = self.collection_anchor(&span, anchor_id, tag.is_some());
-                self.mapping(span, depth + 1, anchor)
+                let props = self.collection_properties(&span, anchor_id, tag.as_deref());
+                self.mapping(span, depth + 1, props)
             }
             _ => Err(error("expected a node", span)),
         }
@@ -303,12 +303,18 @@ impl<'t> Reader<'t> {
         None
     }
 
-    /// The anchor name of a mapping or sequence: its start event starts at its properties.
-    fn collection_anchor(&self, span: &Span, anchor_id: usize, tagged: bool) -> Option<String> {
-        if anchor_id == 0 {
-            return None;
-        }
-        self.properties(span.clone(), true, tagged).anchor
+    /// The anchor name and tag of a mapping or sequence: its start event starts at its
+    /// properties.
+    fn collection_properties(
+        &self,
+        span: &Span,
+        anchor_id: usize,
+        tag: Option<&Tag>,
+    ) -> Properties {
+        let mut props = self.properties(span.clone(), anchor_id > 0, tag.is_some());
+        props.tag =
+            tag.map(|t| props.tag.take().unwrap_or_else(|| format!("{}{}", t.handle, t.suffix)));
+        props
     }
 
     /// Reads the anchor and tag that saphyr includes at the start of a node's span.
@@ -381,12 +387,7 @@ impl<'t> Reader<'t> {
         self.bytes[from..limit].iter().position(|&b| b == b'\n').map_or(limit, |i| from + i)
     }
 
-    fn mapping(
-        &mut self,
-        start: Span,
-        depth: usize,
-        anchor: Option<String>,
-    ) -> Result<Node, YamlError> {
+    fn mapping(&mut self, start: Span, depth: usize, props: Properties) -> Result<Node, YamlError> {
         if depth > MAX_DEPTH {
             return Err(error("mappings and sequences nest deeper than 256 levels", start));
         }
@@ -431,7 +432,7 @@ impl<'t> Reader<'t> {
             let last = entries.last().map_or(first, |e| e.value.span().end);
             first..last.max(first)
         };
-        Ok(Node::Mapping { entries, span, flow: braced, anchor })
+        Ok(Node::Mapping { entries, span, flow: braced, anchor: props.anchor, tag: props.tag })
     }
 
     fn sequence(
@@ -439,7 +440,7 @@ impl<'t> Reader<'t> {
         start: Span,
         depth: usize,
         place: Place,
-        anchor: Option<String>,
+        props: Properties,
     ) -> Result<Node, YamlError> {
         if depth > MAX_DEPTH {
             return Err(error("mappings and sequences nest deeper than 256 levels", start));
@@ -462,7 +463,7 @@ impl<'t> Reader<'t> {
             let last = items.last().map_or(first, |n| n.span().end);
             first..last.max(first)
         };
-        Ok(Node::Sequence { items, span, flow: braced, anchor })
+        Ok(Node::Sequence { items, span, flow: braced, anchor: props.anchor, tag: props.tag })
     }
 
     /// Whether a collection's start event ends with its opening bracket.
@@ -771,6 +772,14 @@ galaxy:
 
         let text = "&root\na: 1\n";
         assert_eq!(anchor(&one(text)).as_deref(), Some("root"));
+
+        let tags: Vec<Option<&str>> =
+            ["m", "f", "l", "t", "plain"].map(|key| root.get_last(key).unwrap().value.tag()).into();
+        assert_eq!(tags, [None, None, Some("!!seq"), Some("!!map"), None]);
+        let text = "s: !!set {a, b}\no: !<tag:yaml.org,2002:omap>\n  - a: 1\n";
+        let root = one(text);
+        assert_eq!(root.get_last("s").unwrap().value.tag(), Some("!!set"));
+        assert_eq!(root.get_last("o").unwrap().value.tag(), Some("!<tag:yaml.org,2002:omap>"));
     }
 
     #[test]

@@ -4,11 +4,14 @@
 //! the same [`Value`] there.
 //!
 //! The model is stricter than Python's equality (`1` and `0x1` are different scalars here), so
-//! two nodes that resolve to equal values certainly load as equal objects.
+//! two nodes that resolve to equal values certainly load as equal objects. What `safe_load`
+//! refuses is [`super::safe_load`]'s to say, before a document is resolved; the errors here are
+//! safeguards, and the places zergcfg cannot follow what `PyYAML` reads (an alias inside its own
+//! anchor, a mapping merged into itself).
 
 use std::collections::HashMap;
 
-use super::pyyaml::implicit_tag;
+use super::safe_load::{self, implicit_tag};
 use super::{Node, Scalar, ScalarStyle, YamlError};
 use crate::source::Span;
 
@@ -116,11 +119,7 @@ impl<'d> Anchors<'d> {
 
 /// The anchor set on a node.
 pub fn anchor(node: &Node) -> Option<&str> {
-    match node {
-        Node::Scalar(s) => s.anchor.as_deref(),
-        Node::Mapping { anchor, .. } | Node::Sequence { anchor, .. } => anchor.as_deref(),
-        Node::Alias { .. } => None,
-    }
+    node.anchor()
 }
 
 /// Resolves nodes against one document's anchors.
@@ -319,17 +318,10 @@ fn scalar(s: &Scalar) -> Value {
     Value::Scalar { tag, text: s.value.clone() }
 }
 
-/// A tag as written (`!!str`, `!`, `!<...>`, `!local`) in full.
+/// A tag as written (`!!str`, `!`, `!<...>`, `!local`) in full; the non-specific `!` makes a
+/// scalar a string.
 fn full_tag(tag: &str) -> String {
-    if let Some(suffix) = tag.strip_prefix("!!") {
-        format!("{CORE}{suffix}")
-    } else if let Some(verbatim) = tag.strip_prefix("!<").and_then(|t| t.strip_suffix('>')) {
-        verbatim.to_string()
-    } else if tag == "!" {
-        format!("{CORE}str")
-    } else {
-        tag.to_string()
-    }
+    safe_load::full_tag(tag).unwrap_or_else(|| format!("{CORE}str"))
 }
 
 #[cfg(test)]
@@ -363,10 +355,11 @@ mod tests {
 
     #[test]
     fn an_earlier_mapping_of_a_merge_list_wins() {
-        // yaml.safe_load gives {'c': {'k': 'one'}} ... with the first of the list winning.
-        let text = "p: &p {k: one}\nq: &q {k: two, m: 1}\nc:\n  <<: [*p, *q]\n";
+        // PyYAML 6.0.3 (Galaxy 21.09's) gives {'c': {'brand': 'one', 'm': 1}}: the first of the
+        // list wins.
+        let text = "p: &p {brand: one}\nq: &q {brand: two, m: 1}\nc:\n  <<: [*p, *q]\n";
         let Value::Map(root) = load(text).unwrap() else { panic!("not a map") };
-        let c = Value::Map(vec![(s("k"), s("one")), (s("m"), int("1"))]);
+        let c = Value::Map(vec![(s("brand"), s("one")), (s("m"), int("1"))]);
         assert_eq!(root[2], (s("c"), c));
     }
 
@@ -397,7 +390,7 @@ mod tests {
     }
 
     #[test]
-    fn pyyaml_refusals_are_errors() {
+    fn what_cannot_be_followed_is_an_error() {
         assert!(load("a: &x 1\nb: &x 2\n").unwrap_err().message.contains("twice"));
         assert!(load("a: *x\nb: &x 1\n").is_err());
         assert!(load("a: &r\n  b: *r\n").unwrap_err().message.contains("inside its own anchor"));

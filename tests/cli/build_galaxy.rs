@@ -82,7 +82,43 @@ fn an_inline_job_config_is_refused() {
 #[test]
 fn a_second_document_is_refused() {
     let dir = example(|text| format!("{text}---\nother: 1\n"));
-    refused(dir.path(), 37, "more than one YAML document");
+    refused(dir.path(), 36, "a second YAML document starts here");
+}
+
+#[test]
+fn what_galaxy_s_pyyaml_refuses_is_refused() {
+    // Each refused by Galaxy 21.09's yaml.safe_load (PyYAML 6.0.3), each read by saphyr.
+    for (from, to, line, message) in [
+        ("  brand: Training", "  brand: Galaxy\tTraining", 27, "PyYAML refuses a tab here"),
+        ("  brand: Training", "  brand: 2021-02-30", 27, "a date that does not exist"),
+        ("  brand: Training", "  <<: 1", 27, "the merge key `<<` needs a mapping"),
+        ("  brand: Training", "  brand: !!timestamp 2021-01-01 10:00:00 +24", 27, "zone offset"),
+        ("  admin_users: admin@example.org", "  admin_users: !!int abc", 28, "as `!!int`"),
+        ("  buffer-size: 16384", "  buffer-size: !!python/int 16384", 4, "no constructor"),
+        ("  watch_tools: false", "  watch_tools: &x false\n  brand: &x Galaxy", 36, "`&x`"),
+    ] {
+        let dir = example(|text| text.replace(from, to));
+        refused(dir.path(), line, message);
+    }
+}
+
+#[test]
+fn a_tag_in_the_galaxy_section_is_refused_with_each_place_counted() {
+    let dir = example(|text| {
+        text.replace("  brand: Training", "  brand: !str Training")
+            .replace("  watch_tools: false", "  watch_tools: !!bool maybe")
+    });
+    let (code, _, stderr) = build(dir.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no constructor for the tag `!str`"), "{stderr}");
+    assert!(stderr.contains("(1 more in this file; `zergcfg lint` shows each)"), "{stderr}");
+}
+
+#[test]
+fn aliases_pyyaml_reads_and_zergcfg_cannot_follow_are_refused_as_such() {
+    // yaml.safe_load gives a dictionary that holds itself.
+    let dir = example(|text| text.replace("galaxy:\n", "galaxy: &g\n  self: *g\n"));
+    refused(dir.path(), 26, "zergcfg cannot follow galaxy.yml's aliases here");
 }
 
 #[test]
@@ -131,7 +167,7 @@ fn place_dependent_magic_variables_are_written_out() {
 #[test]
 fn a_value_pyyaml_cannot_load_unquoted_is_refused() {
     let dir = with_uwsgi("  route: \"<<\"\n");
-    refused(dir.path(), 21, "PyYAML reads a plain `<<` as a merge key");
+    refused(dir.path(), 21, "PyYAML takes a plain `<<` for a merge key");
 }
 
 #[test]

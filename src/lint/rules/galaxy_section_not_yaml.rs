@@ -6,12 +6,17 @@
 //! says, for a file with a top-level `galaxy:` line, where the problem is and why uWSGI did not
 //! complain; the rest of the file is still linted as uWSGI's line-based reader reads it, so
 //! the file gets this finding rather than ZC001. Files that are valid YAML are checked for
-//! what `safe_load` refuses all the same: a second document, a tag it cannot construct
-//! (`!foo`, `!!int abc`) and a merge key `<<` without a mapping.
+//! what `safe_load` refuses all the same, from the model build refuses galaxy.yml with
+//! ([`crate::yaml::safe_load`]): a tab outside quotes, a control character, a second document,
+//! a tag it cannot construct (`!foo`, `!!int abc`), a merge key `<<` without a mapping, and a
+//! plain value it cannot build (`<<`, `2021-02-30`), in the `galaxy:` section and in the
+//! `uwsgi:` section alike, since Galaxy loads the whole file.
 
 use super::syntax::line_at;
-use crate::lint::{FileSet, Finding, Rule, RuleInfo, Severity};
+use crate::lint::{FileSet, Finding, LintFile, Rule, RuleInfo, Severity};
 use crate::source::Span;
+use crate::yaml::Document;
+use crate::yaml::safe_load::{self, Refused};
 
 /// The rule's description.
 pub static RULE: RuleInfo = RuleInfo {
@@ -24,9 +29,11 @@ pub static RULE: RuleInfo = RuleInfo {
           reads the same file one line at a time and ignores what it does not understand. A \
           value holding `: `, a tab used for indentation or after a colon, or a stray \
           indentation pass uWSGI's reader and then stop Galaxy at start-up (or stop the \
-          restarter halfway through a restart). So do, in a file that is otherwise valid YAML, a \
-          second document (`---`), a tag PyYAML cannot construct (`!foo`, `!!int abc`) and a \
-          merge key `<<` whose value is not a mapping. This finding says where the problem is \
+          restarter halfway through a restart). So do, in a file that is otherwise valid YAML to \
+          other readers, a tab outside quotes and comments, a control character, a second \
+          document (`---`), a tag PyYAML cannot construct (`!foo`, `!!int abc`), a merge key \
+          `<<` whose value is not a mapping, and a plain value PyYAML cannot build, such as \
+          `<<` or a date that does not exist (`2021-02-30`), in any section of the file. This finding says where the problem is \
           and how to fix it for both readers; the rest of the file is linted as uWSGI's \
           line-based reader reads it.",
     bad: "galaxy:\n  brand: Galaxy: Training\n  job_config_file: \
@@ -48,9 +55,10 @@ impl Rule for GalaxySectionNotYaml {
             let text: &str = &file.source.text;
             let error = match &file.yaml {
                 Some(Err(error)) => error,
-                Some(Ok(_)) => {
-                    if let Some(galaxy) = top_level_key(text, "galaxy") {
-                        refusals(index, text, galaxy, out);
+                Some(Ok(documents)) => {
+                    let galaxy = documents.first().and_then(|d| d.root.get_last("galaxy"));
+                    if let Some(galaxy) = galaxy {
+                        out.extend(refusals(index, file, documents, galaxy.key.span.clone()));
                     }
                     continue;
                 }
@@ -91,28 +99,33 @@ impl Rule for GalaxySectionNotYaml {
 }
 
 /// What `safe_load` refuses in a file that parses.
-fn refusals(index: usize, text: &str, galaxy: Span, out: &mut Vec<Finding>) {
-    for refusal in crate::yaml::safe_load::refusals(text) {
+fn refusals(index: usize, file: &LintFile, documents: &[Document], galaxy: Span) -> Vec<Finding> {
+    let text: &str = &file.source.text;
+    let mut out = Vec::new();
+    for refusal in safe_load::refusals(text, documents) {
+        let in_uwsgi = section_of(text, refusal.span.start).as_deref() == Some("uwsgi");
+        let help = match refusal.kind {
+            // uWSGI's line-based reader keeps quotes, so quoting is no way out there.
+            Refused::Plain | Refused::Tag if in_uwsgi => {
+                "uWSGI needs its values unquoted (its line-based reader keeps quotes) and \
+                 PyYAML cannot load this one unquoted: change the value, or move the option \
+                 into a file Galaxy does not read"
+            }
+            kind => kind.help(),
+        };
         out.push(
             Finding::new(
                 &RULE,
                 index,
                 refusal.span,
                 format!("Galaxy cannot read this file: {}", refusal.message),
-                refusal.label,
-                match refusal.label {
-                    "second document" => "remove the `---` and everything after it, or merge it \
-                                          into the first document: Galaxy reads one document"
-                        .to_string(),
-                    "merge key" => "write the keys themselves, or merge a mapping (`<<: *anchor` \
-                                    on an anchored mapping)"
-                        .to_string(),
-                    _ => "remove the tag, or quote the value to keep it as text".to_string(),
-                },
+                refusal.kind.label(),
+                help.to_string(),
             )
             .with_related(index, galaxy.clone(), "Galaxy reads this file with PyYAML"),
         );
     }
+    out
 }
 
 /// What most likely broke the YAML.
@@ -253,6 +266,37 @@ mod tests {
         }
         assert!(galaxy(&format!("{restarter}  admin_users: !!str bar\n")).is_empty());
         assert!(galaxy("uwsgi:\n  master: true\n---\nx: 1\n").is_empty());
+    }
+
+    #[test]
+    fn restarter_values_pyyaml_cannot_build() {
+        // yaml.safe_load refuses each (PyYAML 6.0.3, Galaxy 21.09's); uWSGI reads them fine.
+        let restarter = "uwsgi:\n  master: true\n";
+        for (added, at) in [("  env: <<\n", "<<"), ("  env: 2021-02-30\n", "2021-02-30")] {
+            let text = format!("{restarter}{added}galaxy:\n  brand: x\n");
+            let found = galaxy(&text);
+            assert_eq!(found.len(), 1, "{added}: {found:?}");
+            assert_eq!(found[0].0, at);
+            assert!(found[0].1.contains("unquoted"), "{}", found[0].1);
+        }
+        let found = galaxy("uwsgi:\n  master: true\ngalaxy:\n  brand: 2021-02-30\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.contains("quote the value"), "{}", found[0].1);
+    }
+
+    #[test]
+    fn a_flow_galaxy_section_with_a_tag() {
+        let found = galaxy("uwsgi:\n  master: true\ngalaxy: {admin_users: !foo x}\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "!foo x");
+    }
+
+    #[test]
+    fn tabs_yaml_readers_take_and_pyyaml_refuses() {
+        let found = galaxy("uwsgi:\n  master: true\ngalaxy:\n  brand: Galaxy\tTraining\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "\t");
+        assert!(galaxy("uwsgi:\n  master: true\ngalaxy:\n  brand: 'a\tb'  # c\td\n").is_empty());
     }
 
     #[test]

@@ -2,18 +2,19 @@
 //! differently.
 //!
 //! A `PyPI` build reads YAML one line at a time: it cuts each line at `#`, takes the value after
-//! the first `": "`, strips spaces and `"` at both ends, keeps a `\r`, counts a tab as eight
-//! columns, and silently stops reading the section at a line with no `": "` (an empty value, a
-//! continuation line, a block scalar's body) or at a list item. Debian's build reads real YAML
-//! with libyaml. Only the portable subset reads the same in both; everything else is reported
-//! here, at the key or value concerned, from the parsed tree (styles, spans) and the raw lines
-//! of the section (tabs, CRLF).
+//! the first `": "`, strips the spaces at both ends but keeps quotes, keeps a `\r`, counts a tab
+//! as eight columns, and silently stops reading the section at a line with no `": "` (an empty
+//! value, a continuation line, a block scalar's body) or at a list item. Debian's build reads
+//! real YAML with libyaml. Only the portable subset ([`portable::check_value`], which build
+//! applies to what it writes) reads the same in both; everything else is reported here, at the
+//! key or value concerned, from the parsed tree (styles, spans) and the raw lines of the section
+//! (tabs, CRLF).
 //!
 //! A file libyaml cannot read at all is read here as the line-based reader reads it: each value
 //! outside the portable subset is reported (the first of them is usually what stops libyaml),
 //! and the rest of the file is linted as a `PyPI` uWSGI would run it. In a file with a
 //! `galaxy:` section, the line where real YAML stops is ZC303's, which says what Galaxy makes of
-//! it.
+//! it, and so are the section's tabs, which Galaxy's `PyYAML` refuses.
 
 use super::effective::has_top_level_key;
 use super::syntax::line_at;
@@ -31,8 +32,8 @@ pub static RULE: RuleInfo = RuleInfo {
     summary: "a uWSGI section uses YAML that PyPI's line-based reader and Debian's libyaml read \
               differently",
     why: "uWSGI from PyPI reads YAML with its own line-based reader, Debian's uWSGI with libyaml, \
-          and they agree only on plain `key: value` lines. A quoted value keeps its single quotes \
-          in the line-based reader; a value is cut at `#`; a key with no value, a list item or a \
+          and they agree only on plain `key: value` lines. A quoted value keeps its quotes in the \
+          line-based reader; a value is cut at `#`; a key with no value, a list item or a \
           value continued on the next line makes the line-based reader stop reading the section \
           without a word, so every option after it is lost; CRLF leaves `\\r` at the end of each \
           value; a tab counts as indentation; a value starting with `&`, `*`, `!`, `|`, `>`, `%` \
@@ -101,7 +102,9 @@ fn check_file(index: usize, file: &LintFile, out: &mut Vec<Finding>) {
         _ => return,
     }
 
-    check_lines(text, section.key.span.end..section.value.span().end, &mut problems);
+    // Galaxy's PyYAML refuses these tabs outright, which ZC303 reports.
+    let tabs = !has_top_level_key(text, "galaxy");
+    check_lines(text, section.key.span.end..section.value.span().end, tabs, &mut problems);
 
     problems.sort_by_key(|p| p.span.start);
     for p in problems {
@@ -204,11 +207,17 @@ fn check_value(text: &str, key: &Scalar, value: &Node, problems: &mut Vec<Proble
             problems.push(Problem {
                 span: scalar.span.clone(),
                 message: format!(
-                    "the value of `{name}` is quoted: uWSGI's line-based reader {}",
+                    "the value of `{name}` is quoted: uWSGI's line-based reader keeps the {} in \
+                     the value{}",
                     if scalar.style == ScalarStyle::SingleQuoted {
-                        "keeps the single quotes in the value"
+                        "single quotes"
                     } else {
-                        "strips every `\"` at both ends and resolves no escapes"
+                        "double quotes"
+                    },
+                    if scalar.style == ScalarStyle::DoubleQuoted {
+                        " and resolves no escapes"
+                    } else {
+                        ""
                     }
                 ),
                 label: "quoted",
@@ -276,11 +285,6 @@ fn check_plain(text: &str, name: &str, key: &Scalar, scalar: &Scalar, problems: 
             format!("the value of `{name}` is not portable: {}", why.reason()),
             "unportable",
             format!("write `{name}: <value>` with a plain value on one line"),
-        )),
-        Ok(()) if scalar.value.ends_with('"') => Some((
-            format!("the value of `{name}` ends with `\"`, which uWSGI's line-based reader strips"),
-            "stripped",
-            "drop the trailing `\"` or move it inside the value".to_string(),
         )),
         Ok(()) => None,
     };
@@ -408,8 +412,9 @@ fn properties_span(text: &str, key_end: usize, value_start: usize) -> Span {
     if end > start { start..end } else { key_end..value_start }
 }
 
-/// Tabs and CRLF line ends on the lines of the section (after the `uwsgi:` key).
-fn check_lines(text: &str, range: Span, problems: &mut Vec<Problem>) {
+/// Tabs (unless `tabs` is false) and CRLF line ends on the lines of the section (after the
+/// `uwsgi:` key).
+fn check_lines(text: &str, range: Span, tabs: bool, problems: &mut Vec<Problem>) {
     let mut crlf_reported = false;
     let mut offset = range.start;
     while offset < range.end {
@@ -423,7 +428,7 @@ fn check_lines(text: &str, range: Span, problems: &mut Vec<Problem>) {
         } else {
             content.find(" #").map_or(content, |i| &content[..i])
         };
-        if let Some(tab) = code.find('\t') {
+        if let Some(tab) = code.find('\t').filter(|_| tabs) {
             let at = line.start + tab;
             problems.push(Problem {
                 span: at..at + 1,
@@ -529,6 +534,21 @@ mod tests {
         assert_eq!(spans(text), ["other: [1"]);
         let text = "uwsgi:\n  master: true\n  thunder-lock:\n  x: [1\n";
         assert_eq!(spans(text), ["thunder-lock:", "x: [1"]);
+    }
+
+    #[test]
+    fn quotes_inside_a_plain_value_are_portable() {
+        // Both uWSGIs (2.0.21 libyaml, 2.0.31 line-based) print each of these as written.
+        let text = "uwsgi:\n  env: GREETING=say \"hi\"\n  env: B=x\"\n  env: D=a'\n  \
+                    set-placeholder: p=q \"\n";
+        assert!(spans(text).is_empty(), "{:?}", spans(text));
+    }
+
+    #[test]
+    fn tabs_in_a_file_with_galaxy_are_left_to_zc303() {
+        let text = "uwsgi:\n  master: true\t\n  processes: 2\t# two\ngalaxy:\n  brand: x\n";
+        assert!(spans(text).is_empty(), "{:?}", spans(text));
+        assert_eq!(spans("uwsgi:\n  master: true\t\n"), ["\t"]);
     }
 
     #[test]
