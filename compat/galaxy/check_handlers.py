@@ -22,11 +22,17 @@ With ``--root DIR``, absolute paths inside the files are read from under DIR, as
 
 Checks:
 
+* A's farms: the farms Galaxy's stack reads from ``uwsgi.opt`` are the farms uWSGI runs (under
+  Python 3, uWSGI 2.0 puts only the last ``farm`` line in ``uwsgi.opt``).
 * A (its mule/farm lines, its galaxy.yml, the main job conf) is loaded once per mule, as Galaxy
   loads a mule: the name Galaxy gives each mule and the tags it serves, the job runner plugins
   each handler mule loads (``JobHandler``, as ``JobManager.start()`` builds it), every
   destination's runner, and the destination ``JobRunnerMapper`` resolves for every tool mapping
   of the main job conf (and for an unmapped tool).
+* A's own jobs: A's web worker 1 creates a job of an unmapped tool and of every tool mapping
+  of the main job conf with A's ``JobManager``; each must reach a mule of A that Galaxy made
+  a handler of the tool's handler: by its name in ``job.handler``, by a tag there that such a
+  mule grabs, or by a farm message such a mule reads.
 * B (uWSGI web worker 1, ``server_name`` renamed by Galaxy to ``main.web.1``) has no mule, mules
   or farm line, does not read A's job conf, loads its own, is neither a job handler nor a
   workflow scheduler, preassigns exactly A's mule names per tag, keeps every tool mapping of A's
@@ -35,8 +41,8 @@ Checks:
   without ``<param>``) one of A's mule names serving the handler tag or id it maps to.
 
 Each failure has a kind (``FAILURE_KINDS`` below: rejected, handler, stranded, misrouted,
-tool-mapping, mules, job-conf, config); ``--expect-failure KIND`` (repeatable) makes the check
-pass only when it fails with exactly those kinds.
+tool-mapping, mules, job-conf, config, farms, unhandled); ``--expect-failure KIND``
+(repeatable) makes the check pass only when it fails with exactly those kinds.
 
 Exit status: 0 when every check passes (with ``--expect-failure``: when it fails with exactly the
 expected kinds), 1 when it does not, 2 when the files cannot be read (missing file, bad YAML),
@@ -67,18 +73,29 @@ FAILURE_KINDS = {
     "mules": "B's uWSGI options hold mule, mules or farm lines",
     "job-conf": "B's job_config_file is A's job conf, or names no file",
     "config": "Galaxy finds no galaxy: section where a process's uWSGI options lead it",
+    "farms": "Galaxy does not see a farm uWSGI runs for A (uWSGI 2.0 gives Python 3 only the last "
+    "farm line in uwsgi.opt)",
+    "unhandled": "a job A's own web worker creates reaches no mule of A that Galaxy made a "
+    "handler for it",
 }
 
 STUBS = (
-    "uwsgi module: stands in for the module uWSGI injects; opt (the uWSGI options read line by "
-    "line, repeated keys as lists of bytes, set: k=v also as k, yaml naming the file), numproc, "
-    "mule_id(), worker_id(), masterpid(), workers(), lock(), unlock(), farm_msg(), in_farm()",
+    "uwsgi module: stands in for the module uWSGI injects; opt as uWSGI 2.0 gives it to Python "
+    "3 (the options read line by line, one bytes value per key: a repeated option keeps only "
+    "its last value, unbit/uwsgi#1374, as seen with uWSGI 2.0.21 and 2.0.31; set: k=v also as "
+    "k; yaml naming the file, first), numproc, mule_id(), worker_id(), masterpid(), workers(), "
+    "lock(), unlock(), in_farm() (from uWSGI's own farm table, every farm line), farm_msg() "
+    "(kept for the check to deliver)",
+    "farm messages: a message A's web worker sends to a farm goes to a mule of that farm in "
+    "uWSGI's table that Galaxy made a job handler reading farm messages for that farm; the "
+    "first such mule gets it through Galaxy's own JobHandlerQueue message handler, and every "
+    "such mule counts as one that may run the job",
     "uWSGI YAML reader (read_uwsgi_section): follows uWSGI's line-based reader, counting mule "
     "lines and mules: N, since PyYAML keeps only the last of repeated keys",
     "app: a plain object holding Galaxy's real stack, JobMetrics, model and JobConfiguration; "
     "is_job_handler as Galaxy's application defines it; execution_timer_factory.get_timer() "
-    "returns Galaxy's plain ExecutionTimer (Galaxy's factory lives in galaxy.app, which imports "
-    "every subsystem)",
+    "returns Galaxy's StructuredExecutionTimer, as Galaxy's factory does without statsd (that "
+    "factory lives in galaxy.app, which imports every subsystem)",
     "app config: only the settings these classes read, from the galaxy: section or else "
     "Galaxy's defaults (config_schema.yml); job_config_file resolved against config_dir as "
     "Galaxy's schema says; no workflow_schedulers_config_file or job_resource_params_file; "
@@ -358,28 +375,48 @@ def mule_count(options):
 
 
 def uwsgi_opt(options, yaml_path):
-    """Build ``uwsgi.opt`` as uWSGI exposes it: bytes values, a list for a repeated key.
+    """Build ``uwsgi.opt`` as uWSGI 2.0 gives it to Python 3: one bytes value per option.
 
-    ``set: key=value`` also sets ``key``, which is how Galaxy finds ``galaxy_config_file``;
-    ``yaml`` names the file uWSGI was started with.
+    uWSGI 2.0's Python plugin means to collect a repeated option into a list, but under Python 3
+    it looks the key up as bytes in a dictionary keyed by str, never finds it, and stores each
+    value over the last (unbit/uwsgi#1374, fixed after 2.0): a repeated option holds its last
+    value only, at the place of its first, as seen with Debian's uWSGI 2.0.21 and PyPI's 2.0.31.
+    ``yaml`` names the file uWSGI was started with, ahead of the file's own options;
+    ``set: key=value`` also sets ``key``, which is how Galaxy finds ``galaxy_config_file``.
     """
     opt = {}
-
-    def add(key, value):
-        encoded = value.encode("utf-8")
-        if key in opt:
-            if not isinstance(opt[key], list):
-                opt[key] = [opt[key]]
-            opt[key].append(encoded)
-        else:
-            opt[key] = encoded
-
-    for key, value in options + [("yaml", yaml_path)]:
-        add(key, value)
+    for key, value in [("yaml", yaml_path)] + options:
+        opt[key] = value.encode("utf-8")
         if key == "set" and "=" in value:
             name, setting = value.split("=", 1)
-            add(name.strip(), setting.strip())
+            opt[name.strip()] = setting.strip().encode("utf-8")
     return opt
+
+
+def uwsgi_farms(options):
+    """uWSGI's own farm table: every ``farm`` line as (name, mule ids), in order."""
+    farms = []
+    for key, value in options:
+        if key != "farm":
+            continue
+        name, _, ids = value.partition(":")
+        try:
+            farms.append((name, [int(i) for i in ids.split(",")]))
+        except ValueError as error:
+            raise InputError(f"farm: {value!r} is not <name>:<id>[,<id>...]") from error
+    return farms
+
+
+class UwsgiInstance:
+    """What one uWSGI instance shows its Python processes: ``uwsgi.opt`` and its farm table."""
+
+    def __init__(self, options, yaml_path):
+        self.opt = uwsgi_opt(options, yaml_path)
+        self.farms = uwsgi_farms(options)
+
+    def install(self):
+        FAKE.opt = self.opt
+        FAKE.farms = self.farms
 
 
 def stub_mule_id():
@@ -406,12 +443,17 @@ def stub_unlock(*args):
     return None
 
 
-def stub_farm_msg(*args):
-    return None
+def stub_farm_msg(farm, message):
+    """uWSGI queues the message for the mules of the farm; kept here for the check to deliver."""
+    FAKE.farm_messages.append((farm, message))
 
 
-def stub_in_farm(*args):
-    return FAKE.current_mule > 0
+def stub_in_farm(name=None):
+    """Whether the current mule is in farm ``name`` (any farm without one) of uWSGI's own farm
+    table, which holds every farm line, whatever ``uwsgi.opt`` shows Galaxy."""
+    return any(
+        FAKE.current_mule in mules for farm, mules in FAKE.farms if name is None or farm == name
+    )
 
 
 def stub_uwsgi_getattr(name):
@@ -426,6 +468,8 @@ def install_fake_uwsgi():
     """
     fake = types.ModuleType("uwsgi")
     fake.opt = {}
+    fake.farms = []
+    fake.farm_messages = []
     fake.numproc = 1
     fake.current_mule = 0
     fake.current_worker = 1
@@ -544,12 +588,12 @@ class MinimalApp:
 
 
 class TimerFactory:
-    """Hands out Galaxy's plain ExecutionTimer, as Galaxy's factory does when statsd is off."""
+    """Hands out Galaxy's StructuredExecutionTimer, as Galaxy's factory does when statsd is off."""
 
     def get_timer(self, *args, **kwargs):
-        from galaxy.util import ExecutionTimer
+        from galaxy.util import StructuredExecutionTimer
 
-        return ExecutionTimer()
+        return StructuredExecutionTimer(*args, **kwargs)
 
 
 class StubJobWrapper:
@@ -603,20 +647,22 @@ class DecodedParamsTool:
 class Process:
     """One Galaxy process (a web worker or a mule) loaded the way Galaxy loads it under uWSGI."""
 
-    def __init__(self, label, opt, schema, section, job_conf, model, scratch, mule_id, worker_id):
+    def __init__(self, label, uwsgi, schema, section, job_conf, model, scratch, mule_id, worker_id):
         from galaxy.job_metrics import JobMetrics
         from galaxy.jobs import JobConfiguration
         from galaxy.web_stack import UWSGIApplicationStack, application_stack_instance
         from galaxy.workflow.scheduling_manager import WorkflowSchedulingManager
 
-        FAKE.opt = opt
+        uwsgi.install()
         FAKE.current_mule = mule_id
         FAKE.current_worker = worker_id
         self.label = label
         self.job_conf = job_conf
         self.is_mule = mule_id > 0
+        self.mule_id = mule_id
         self.runners = None
         self.dispatcher = None
+        self.handler = None
         self.logged = []
 
         self.app = MinimalApp(MinimalConfig(schema, section, job_conf, scratch), model)
@@ -655,6 +701,11 @@ class Process:
         self.workflow_scheduler = bool(self.workflows._is_workflow_handler())
 
         self.server_name = self.app.config.server_name
+        # The farm Galaxy takes this mule for (uwsgi.mule_id() is this mule's only now), and
+        # whether its stack reads farm messages once started.
+        stack = self.app.application_stack
+        self.galaxy_farm = stack._farm_name if self.is_mule else None
+        self.use_messaging = bool(stack.use_messaging)
         self.job_handler = bool(self.app.is_job_handler)
         self.methods = list(self.app.job_config.handler_assignment_methods)
 
@@ -674,6 +725,7 @@ class Process:
         step = f"{self.label} ({self.app.config.server_name}): loading job runner plugins"
         handler, logged = galaxy_step(self.job_conf, step, JobHandler, self.app)
         self.logged.append((step, logged))
+        self.handler = handler
         self.dispatcher = handler.dispatcher
         self.runners = dict(handler.dispatcher.job_runners)
 
@@ -751,6 +803,7 @@ class Side:
         self.settings_file = None
         self.settings = {}
         self.job_conf = None
+        self.uwsgi = None
 
 
 def find_settings(report, paths, side):
@@ -758,7 +811,7 @@ def find_settings(report, paths, side):
     ``get_app_kwds``, and that file's galaxy: section."""
     from galaxy.web_stack import UWSGIApplicationStack
 
-    FAKE.opt = uwsgi_opt(side.options, paths.named(side.uwsgi_file))
+    UwsgiInstance(side.options, paths.named(side.uwsgi_file)).install()
     kwds = UWSGIApplicationStack.get_app_kwds("galaxy")
     named = kwds.get("config_file")
     if not named:
@@ -854,16 +907,18 @@ def check_layout(report, paths, a, b):
 
 def check_a(report, paths, a, schema, model, scratch):
     """Load every mule of A, then A's web worker 1; return the mules and the web worker."""
-    opt_a = uwsgi_opt(a.options, paths.named(a.uwsgi_file))
+    uwsgi_a = a.uwsgi = UwsgiInstance(a.options, paths.named(a.uwsgi_file))
     count = mule_count(a.options)
     farms = [value for key, value in a.options if key == "farm"]
     report.line(f"A's uwsgi lines: {count} mule(s), farm " + ("; ".join(farms) or "none"))
+    check_farms(report, a, uwsgi_a)
 
     mules = []
     report.line("A, one Galaxy process per mule:")
     for mule_id in range(1, count + 1):
         mule = Process(
-            f"A's mule {mule_id}", opt_a, schema, a.settings, a.job_conf, model, scratch, mule_id, 0
+            f"A's mule {mule_id}", uwsgi_a, schema, a.settings, a.job_conf, model, scratch,
+            mule_id, 0,
         )
         mule.close()
         for step, logged in mule.logged:
@@ -881,7 +936,7 @@ def check_a(report, paths, a, schema, model, scratch):
         )
         mules.append(mule)
 
-    web = Process("A's web worker 1", opt_a, schema, a.settings, a.job_conf, model, scratch, 0, 1)
+    web = Process("A's web worker 1", uwsgi_a, schema, a.settings, a.job_conf, model, scratch, 0, 1)
     web.close()
     for step, logged in web.logged:
         report.logged(a.job_conf, step, logged)
@@ -890,6 +945,29 @@ def check_a(report, paths, a, schema, model, scratch):
         + "; ".join(f"{t}: {', '.join(h)}" for t, h in sorted(web.tag_pools().items()))
     )
     return mules, web
+
+
+def check_farms(report, a, uwsgi_a):
+    """The farms Galaxy's stack reads from ``uwsgi.opt`` must be the farms uWSGI runs."""
+    from galaxy.web_stack import UWSGIApplicationStack
+
+    uwsgi_a.install()
+    FAKE.current_mule = 0
+    seen = dict(UWSGIApplicationStack().configured_pools)
+    report.line(
+        "  farms Galaxy reads from uwsgi.opt: "
+        + ("; ".join(f"{n}:{','.join(map(str, m))}" for n, m in seen.items()) or "none")
+    )
+    for name, mules in uwsgi_a.farms:
+        if seen.get(name) == mules:
+            continue
+        report.fail(
+            "farms",
+            f"{a.uwsgi_file}: uWSGI runs farm {name}:{','.join(map(str, mules))}, which Galaxy "
+            f"does not see (it reads farm {uwsgi_a.opt.get('farm', b'').decode()!r} from "
+            "uwsgi.opt, where uWSGI 2.0 under Python 3 keeps the last farm line only): Galaxy "
+            f"does not make mules {', '.join(map(str, mules))} handlers of that farm",
+        )
 
 
 class MuleNames:
@@ -1022,12 +1100,118 @@ def check_destinations(report, names, web_a, a_job_conf):
             report.line(f"  A maps {what} to " + ", ".join(resolved))
 
 
+def deliver(report, names, farms, messages, job_id):
+    """Where A's farm messages about a job go: uWSGI queues each for the mules of the farm it
+    names, as uWSGI's own farm table lists them; a mule reads them if Galaxy made it a job
+    handler that uses farm messaging and takes that farm for its own. The first such mule gets
+    the message through Galaxy's own JobHandlerQueue message handler. Returns the names of the
+    mules that may get it, and what happened."""
+    from galaxy.util import unicodify
+    from galaxy.web_stack.message import decode
+
+    takers = set()
+    said = []
+    for farm, encoded in messages:
+        message = decode(unicodify(encoded))
+        if message.target != "job_handler" or message.params.get("job_id") != job_id:
+            continue
+        members = dict(farms).get(farm, [])
+        readers = [
+            m
+            for m in names.handlers
+            if m.mule_id in members and m.use_messaging and m.galaxy_farm == farm
+        ]
+        takers |= {m.server_name for m in readers}
+        if readers:
+            reader = readers[0]
+            message.bind_default_handler(reader.handler.job_queue, "_handle_message")
+            step = f"A's mule {reader.server_name}: a farm message for job {job_id}"
+            _, logged = galaxy_step(
+                reader.job_conf, step, reader.handler.job_queue._handle_message, message
+            )
+            report.logged(reader.job_conf, step, logged)
+        said.append(
+            f"farm message to {farm} (mules {', '.join(map(str, members)) or 'none'}), read by "
+            + describe_names({m.server_name for m in readers})
+        )
+    return takers, "; ".join(said)
+
+
+def check_a_jobs(report, web_a, names, a):
+    """Jobs created in A's web worker, as A's JobManager assigns them, must reach a mule of A
+    that Galaxy made a handler of the tool's handler: by its name in job.handler, by a tag in
+    job.handler that such a mule grabs, or by a farm message such a mule reads."""
+    from galaxy import model as galaxy_model
+    from galaxy.jobs.manager import JobManager
+
+    config = web_a.app.job_config
+    manager = JobManager(web_a.app)
+    session = web_a.app.model.context
+    cases = [(f"tool {UNMAPPED_TOOL_ID} (no handler mapping)", UNMAPPED_TOOL_ID, (), None)]
+    cases += tool_mappings(config)
+    report.line("A, jobs its web worker 1 creates:")
+    for label, tool_id, classes, conf in cases:
+        handler = conf.get("handler") if conf is not None else None
+        params = dict(conf.params) if conf is not None and conf.params else None
+        what = label + (f" with params {params}" if params else "")
+        expect = names.serving(handler or config.default_handler_id)
+        tool = galaxy_tool(web_a.app, tool_id, classes)
+        if params:
+            # Galaxy 21.09's JobManager.enqueue cannot match <param> mappings (see enqueue_jobs).
+            tool = DecodedParamsTool(tool)
+
+        a.uwsgi.install()
+        FAKE.current_mule = 0
+        FAKE.current_worker = 1
+        FAKE.farm_messages = []
+        job = new_job(session, tool_id, params)
+        step = f"A's web worker 1: JobManager.enqueue for {what}"
+        try:
+            _, logged = galaxy_step(a.job_conf, step, manager.enqueue, job, tool)
+        except GalaxyRejected as rejected:
+            session.rollback()
+            report.fail(
+                "unhandled",
+                f"A's web worker cannot assign a handler to a job of {what} with {a.job_conf}: "
+                f"Galaxy said {rejected.message}",
+            )
+            continue
+        report.logged(a.job_conf, step, logged)
+
+        held = stored_handler(web_a.app.model, galaxy_model.Job.table, job.id)
+        if held is None:
+            takers, how = deliver(report, names, a.uwsgi.farms, FAKE.farm_messages, job.id)
+            how = how or "no handler and no farm message"
+            held = stored_handler(web_a.app.model, galaxy_model.Job.table, job.id)
+            if held is not None:
+                how += f"; job.handler then {held!r}"
+        elif held in names.all:
+            takers, how = {held}, f"job.handler {held!r}"
+        else:
+            takers = set(names.grabs.get(held, ()))
+            how = f"job.handler {held!r}, a tag grabbed by {describe_names(takers)}"
+        report.line(f"  {what}: {how}")
+        if not takers:
+            report.fail(
+                "unhandled",
+                f"A's web worker gives a job of {what} to no mule of A ({how}) with {a.job_conf}: "
+                f"it waits for ever (A's mules for it: {describe_names(expect)})",
+            )
+        elif not takers <= expect:
+            report.fail(
+                "unhandled",
+                f"A's web worker gives a job of {what} to {describe_names(takers)} ({how}) with "
+                f"{a.job_conf}, but A's mules for it are {describe_names(expect)}",
+            )
+
+
 def check_b(report, paths, b, names, schema, model, scratch):
     """Load B's web worker 1 (and any mule B has); return it."""
-    opt_b = uwsgi_opt(b.options, paths.named(b.uwsgi_file))
+    uwsgi_b = UwsgiInstance(b.options, paths.named(b.uwsgi_file))
     for mule_id in range(1, mule_count(b.options) + 1):
         mule = Process(
-            f"B's mule {mule_id}", opt_b, schema, b.settings, b.job_conf, model, scratch, mule_id, 0
+            f"B's mule {mule_id}", uwsgi_b, schema, b.settings, b.job_conf, model, scratch,
+            mule_id, 0,
         )
         mule.close()
         twin = " (the name of one of A's mules)" if mule.server_name in names.all else ""
@@ -1037,7 +1221,9 @@ def check_b(report, paths, b, names, schema, model, scratch):
             f"job handler {'yes' if mule.job_handler else 'no'}",
         )
 
-    proc = Process("B's web worker 1", opt_b, schema, b.settings, b.job_conf, model, scratch, 0, 1)
+    proc = Process(
+        "B's web worker 1", uwsgi_b, schema, b.settings, b.job_conf, model, scratch, 0, 1
+    )
     for step, logged in proc.logged:
         report.logged(b.job_conf, step, logged)
     pools = proc.tag_pools()
@@ -1101,6 +1287,20 @@ def check_tool_mappings(report, a_config, b_config, a_job_conf, b_job_conf):
             )
 
 
+def new_job(session, tool_id, params):
+    """A new job of a tool, added to the session, its params stored as Galaxy's tool actions
+    store them (JSON)."""
+    from galaxy import model as galaxy_model
+
+    job = galaxy_model.Job()
+    job.tool_id = tool_id
+    job.state = galaxy_model.Job.states.NEW
+    if params:
+        job.params = json.dumps(params)
+    session.add(job)
+    return job
+
+
 def enqueue_jobs(report, manager, b_job_conf, tool, tool_id, label, params, expect, grabs):
     """Create jobs of a tool in B as B's JobManager does and check the handler each gets."""
     from galaxy import model as galaxy_model
@@ -1110,13 +1310,7 @@ def enqueue_jobs(report, manager, b_job_conf, tool, tool_id, label, params, expe
     seen = {}
     decoded = False
     for _ in range(JOBS_PER_TAG):
-        job = galaxy_model.Job()
-        job.tool_id = tool_id
-        job.state = galaxy_model.Job.states.NEW
-        if params:
-            # As Galaxy's tool actions store them.
-            job.params = json.dumps(params)
-        session.add(job)
+        job = new_job(session, tool_id, params)
         step = f"B: JobManager.enqueue for {label}"
         try:
             _, logged = galaxy_step(b_job_conf, step, manager.enqueue, job, tool)
@@ -1264,6 +1458,7 @@ def check(args, report, paths, files):
                     f"mules serving it are {describe_names(names.by_tag.get(tag, ()))}",
                 )
         check_destinations(report, names, web_a, a.job_conf)
+        check_a_jobs(report, web_a, names, a)
 
         b_proc = check_b(report, paths, b, names, schema, model, scratch)
         check_tool_mappings(

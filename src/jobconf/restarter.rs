@@ -2,8 +2,9 @@
 //! its `<handlers>` replaced by one that preassigns every job to zergling A's mules by name.
 //!
 //! The restarter (zergling B) runs no mules. With `assign_with="db-preassign"` and handler ids
-//! that are exactly A's mule names, B is no handler itself: it writes one of those names into
-//! each new job, and the mule of that name picks the job up once A is back. Everything else in
+//! that are exactly A's mule names, each in the pools A gives it, B is no handler itself: it
+//! writes one of those names into each new job, and the mule of that name picks the job up once
+//! A is back. Everything else in
 //! the main file (plugins, destinations, tools, limits, comments, formatting) is kept byte for
 //! byte, so that B maps tools to destinations exactly as A does.
 
@@ -16,14 +17,35 @@ use crate::xml::Element;
 /// Indentation used when the file shows none to copy.
 const DEFAULT_INDENT: &str = "    ";
 
-/// One job handler of zergling A: the server name of a mule in a handler farm.
+/// One job handler of zergling A: the server name of a mule of its `job-handlers` farm.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HandlerName {
     /// The mule's server name, such as `main.job-handlers.1`.
     pub id: String,
-    /// The tag of its farm (`special` for farm `job-handlers.special`); `None` for the untagged
-    /// farm `job-handlers`, whose mules form Galaxy's default pool.
-    pub tag: Option<String>,
+    /// The pools it serves, in Galaxy's order: the tags A's job conf gives it, then
+    /// `_default_`, Galaxy's default pool, which its farm puts it in.
+    pub tags: Vec<String>,
+}
+
+impl HandlerName {
+    /// Whether the mule serves the pool (tag) `pool`.
+    pub fn serves(&self, pool: &str) -> bool {
+        self.tags.iter().any(|t| t == pool)
+    }
+
+    /// The `tags` attribute Galaxy reads as exactly these pools: none for the default pool
+    /// alone, which is what a `<handler>` without `tags` is in.
+    pub fn tags_attribute(&self) -> Option<String> {
+        let default_only = self.tags.len() == 1 && self.tags[0] == DEFAULT_HANDLER_TAG;
+        (!default_only).then(|| self.tags.join(","))
+    }
+}
+
+/// A `<handler>` as the template writes it.
+#[derive(serde::Serialize)]
+struct HandlerEntry<'h> {
+    id: &'h str,
+    tags: Option<String>,
 }
 
 /// Renders the restarter's job configuration from the main one.
@@ -97,17 +119,16 @@ pub fn render_restarter(
 /// farms there is none, and `default` must name a tag that exists. A valid `default` of the main
 /// file is kept so that B routes unmapped jobs exactly as A does.
 fn default_pool<'h>(main: &'h JobConf, handlers: &'h [HandlerName]) -> Option<&'h str> {
-    let known =
-        |name: &str| handlers.iter().any(|h| h.id == name || h.tag.as_deref() == Some(name));
+    let known = |name: &str| handlers.iter().any(|h| h.id == name || h.serves(name));
     let main_default = main.handlers.as_ref().and_then(|h| h.default.as_ref());
     if let Some(default) = main_default.filter(|d| known(&d.value)) {
         return Some(&default.value);
     }
 
-    if handlers.iter().any(|h| h.tag.is_none()) {
+    if handlers.iter().any(|h| h.serves(DEFAULT_HANDLER_TAG)) {
         None
     } else {
-        handlers.iter().find_map(|h| h.tag.as_deref())
+        handlers.iter().find_map(|h| h.tags.first().map(String::as_str))
     }
 }
 
@@ -121,8 +142,10 @@ fn handlers_block(
     unit: &str,
     newline: &str,
 ) -> Result<String, JobConfError> {
+    let entries: Vec<HandlerEntry<'_>> =
+        handlers.iter().map(|h| HandlerEntry { id: &h.id, tags: h.tags_attribute() }).collect();
     let context = minijinja::context! {
-        handlers => minijinja::Value::from(minijinja::value::Serde(handlers)),
+        handlers => minijinja::Value::from(minijinja::value::Serde(entries)),
         default => default,
         indent => indent,
         unit => unit,
@@ -230,17 +253,20 @@ fn check_names(handlers: &[HandlerName]) -> Result<(), JobConfError> {
                 "each mule needs its own server name",
             ));
         }
-        let bad_tag = handler.tag.as_deref().is_some_and(|t| {
-            t.is_empty() || t.contains(',') || t != t.trim() || t == DEFAULT_HANDLER_TAG
-        });
-        if bad_tag {
+        if handler.tags.is_empty() {
             return Err(JobConfError::new(
-                format!(
-                    "handler tag `{}` cannot be written in a `tags` list",
-                    handler.tag.as_deref().unwrap_or("")
-                ),
+                format!("handler `{}` is in no pool", handler.id),
                 0..0,
-                "a tag is a non-empty name without commas or surrounding spaces, not `_default_`",
+                "each mule of the `job-handlers` farm is in Galaxy's default pool `_default_`",
+            ));
+        }
+        let bad_tag =
+            handler.tags.iter().find(|t| t.is_empty() || t.contains(',') || *t != t.trim());
+        if let Some(tag) = bad_tag {
+            return Err(JobConfError::new(
+                format!("handler tag `{tag}` cannot be written in a `tags` list"),
+                0..0,
+                "a tag is a non-empty name without commas or surrounding spaces",
             ));
         }
     }
@@ -266,14 +292,14 @@ fn check_header(header: &str) -> Result<(), JobConfError> {
 
 /// Every tool mapped to a handler must be mapped to one of A's handler ids or tags.
 fn check_tools(main: &JobConf, handlers: &[HandlerName]) -> Result<(), JobConfError> {
-    let has_untagged = handlers.iter().any(|h| h.tag.is_none());
     let ids: Vec<&str> = handlers.iter().map(|h| h.id.as_str()).collect();
     let mut tags: Vec<&str> = Vec::new();
-    for tag in handlers.iter().filter_map(|h| h.tag.as_deref()) {
-        if !tags.contains(&tag) {
+    for tag in handlers.iter().flat_map(|h| &h.tags) {
+        if tag != DEFAULT_HANDLER_TAG && !tags.contains(&tag.as_str()) {
             tags.push(tag);
         }
     }
+    let has_default = handlers.iter().any(|h| h.serves(DEFAULT_HANDLER_TAG));
 
     for tool in &main.tools {
         let Some(handler) = &tool.handler else {
@@ -282,7 +308,7 @@ fn check_tools(main: &JobConf, handlers: &[HandlerName]) -> Result<(), JobConfEr
         let name = handler.value.as_str();
         let known = ids.contains(&name)
             || tags.contains(&name)
-            || (name == DEFAULT_HANDLER_TAG && has_untagged);
+            || (name == DEFAULT_HANDLER_TAG && has_default);
         if known {
             continue;
         }
@@ -296,9 +322,11 @@ fn check_tools(main: &JobConf, handlers: &[HandlerName]) -> Result<(), JobConfEr
             handler.span.clone(),
             format!(
                 "the restarter would assign its jobs to a handler nobody runs; map it to a \
-                 mule ({}) or a tag of A's farms ({tag_list}), or give A a farm \
-                 `job-handlers.{name}`",
-                ids.join(", ")
+                 mule ({}) or a tag the main job conf gives A's mules ({tag_list}), or tag a \
+                 mule with it in the main job conf's `<handlers>`: `<handler id=\"{}\" \
+                 tags=\"{name}\"/>`",
+                ids.join(", "),
+                ids.last().unwrap_or(&"main.job-handlers.1"),
             ),
         ));
     }
@@ -315,17 +343,18 @@ mod tests {
         read(&Source::new("job_conf.xml", text)).unwrap()
     }
 
+    fn handler(id: &str, tags: &[&str]) -> HandlerName {
+        HandlerName { id: id.to_owned(), tags: tags.iter().map(|t| (*t).to_owned()).collect() }
+    }
+
     fn untagged(n: usize) -> Vec<HandlerName> {
-        (1..=n).map(|i| HandlerName { id: format!("main.job-handlers.{i}"), tag: None }).collect()
+        (1..=n)
+            .map(|i| handler(&format!("main.job-handlers.{i}"), &[DEFAULT_HANDLER_TAG]))
+            .collect()
     }
 
     fn tagged(tag: &str, n: usize) -> Vec<HandlerName> {
-        (1..=n)
-            .map(|i| HandlerName {
-                id: format!("main.job-handlers.{tag}.{i}"),
-                tag: Some(tag.to_owned()),
-            })
-            .collect()
+        (1..=n).map(|i| handler(&format!("main.{tag}.{i}"), &[tag])).collect()
     }
 
     fn render(text: &str, handlers: &[HandlerName]) -> String {
@@ -471,32 +500,41 @@ mod tests {
     }
 
     #[test]
-    fn tag_farms_get_tags_and_untagged_handlers_stay_default() {
+    fn a_tagged_mule_gets_its_tags_and_the_default_pool() {
         let main = "<job_conf>\n    <plugins/>\n    <destinations/>\n    <tools>\n        \
                     <tool id=\"bwa\" handler=\"special\"/>\n    </tools>\n</job_conf>\n";
         let mut handlers = untagged(2);
-        handlers.extend(tagged("special", 1));
+        handlers.push(handler("main.job-handlers.3", &["special", DEFAULT_HANDLER_TAG]));
         let expected = format!(
             "{HEADER}\n<job_conf>\n    <plugins/>\n    <handlers assign_with=\"db-preassign\">\n\
              \x20       <handler id=\"main.job-handlers.1\"/>\n        \
              <handler id=\"main.job-handlers.2\"/>\n        \
-             <handler id=\"main.job-handlers.special.1\" tags=\"special\"/>\n    </handlers>\n\
+             <handler id=\"main.job-handlers.3\" tags=\"special,_default_\"/>\n    </handlers>\n\
              \x20   <destinations/>\n    <tools>\n        <tool id=\"bwa\" handler=\"special\"/>\n\
              \x20   </tools>\n</job_conf>\n"
         );
-        assert_eq!(render(main, &handlers), expected);
+        let out = render(main, &handlers);
+        assert_eq!(out, expected);
+
+        // Galaxy's view of the result: the tag and the default pool as A has them.
+        let generated = conf(&out).handlers.unwrap();
+        assert_eq!(generated.resolve("special"), ["main.job-handlers.3"]);
+        assert_eq!(
+            generated.resolve(DEFAULT_HANDLER_TAG),
+            ["main.job-handlers.1", "main.job-handlers.2", "main.job-handlers.3"]
+        );
     }
 
     #[test]
-    fn only_tagged_farms_make_the_first_tag_the_default() {
+    fn handlers_without_the_default_pool_make_the_first_tag_the_default() {
         let main = "<job_conf>\n    <plugins/>\n    <destinations/>\n</job_conf>\n";
         let mut handlers = tagged("special", 2);
         handlers.extend(tagged("gpu", 1));
         let expected = format!(
             "{HEADER}\n<job_conf>\n    <plugins/>\n    <handlers assign_with=\"db-preassign\" \
-             default=\"special\">\n        <handler id=\"main.job-handlers.special.1\" \
-             tags=\"special\"/>\n        <handler id=\"main.job-handlers.special.2\" \
-             tags=\"special\"/>\n        <handler id=\"main.job-handlers.gpu.1\" tags=\"gpu\"/>\n\
+             default=\"special\">\n        <handler id=\"main.special.1\" \
+             tags=\"special\"/>\n        <handler id=\"main.special.2\" \
+             tags=\"special\"/>\n        <handler id=\"main.gpu.1\" tags=\"gpu\"/>\n\
              \x20   </handlers>\n    <destinations/>\n</job_conf>\n"
         );
         let out = render(main, &handlers);
@@ -507,7 +545,7 @@ mod tests {
         let generated = restarter.handlers.unwrap();
         assert_eq!(
             generated.resolve(generated.default_pool()),
-            ["main.job-handlers.special.1", "main.job-handlers.special.2"]
+            ["main.special.1", "main.special.2"]
         );
     }
 
@@ -525,7 +563,7 @@ mod tests {
     fn values_are_escaped() {
         let main = "<job_conf><plugins/><handlers></handlers><destinations/></job_conf>";
         let handlers =
-            [HandlerName { id: "m.a&b<\"'>.1".to_owned(), tag: Some("t&'\"<>".to_owned()) }];
+            [HandlerName { id: "m.a&b<\"'>.1".to_owned(), tags: vec!["t&'\"<>".to_owned()] }];
         let out = render(main, &handlers);
         let expected = format!(
             "{HEADER}\n<job_conf><plugins/><handlers assign_with=\"db-preassign\" \
@@ -558,7 +596,7 @@ mod tests {
     }
 
     #[test]
-    fn a_tool_on_a_tag_without_a_farm_is_an_error() {
+    fn a_tool_on_a_tag_no_mule_serves_is_an_error() {
         let main = "<job_conf><plugins/><destinations/><tools>\
                     <tool id=\"ok\" handler=\"special\"/><tool id=\"gpu_tool\" handler=\"gpu\"/>\
                     </tools></job_conf>";
@@ -567,7 +605,7 @@ mod tests {
         let e = render_error(main, &handlers);
         assert!(e.message.contains("`gpu_tool`"), "{e:?}");
         assert_eq!(&main[e.span.clone()], "gpu");
-        assert!(e.help.contains("job-handlers.gpu"), "{}", e.help);
+        assert!(e.help.contains("tags=\"gpu\""), "{}", e.help);
     }
 
     #[test]
@@ -588,8 +626,10 @@ mod tests {
         twice.extend(untagged(1));
         assert!(render_error(main, &twice).message.contains("repeated"));
 
-        let comma = [HandlerName { id: "h".to_owned(), tag: Some("a,b".to_owned()) }];
+        let comma = [HandlerName { id: "h".to_owned(), tags: vec!["a,b".to_owned()] }];
         assert!(render_error(main, &comma).message.contains("`a,b`"));
+        let nowhere = [HandlerName { id: "h".to_owned(), tags: Vec::new() }];
+        assert!(render_error(main, &nowhere).message.contains("in no pool"));
 
         for header in ["plain text", "<!-- a -- b -->", "<!-- a --->", "<!-- a", "<!-- \u{1} -->"] {
             let e = render_restarter(&conf(main), &untagged(1), header).unwrap_err();

@@ -1,111 +1,86 @@
-//! Zergling A's job-handler names, from its `mule` and `farm` lines the way Galaxy 21.09 derives
-//! them (`UWSGIApplicationStack` in `lib/galaxy/web_stack/__init__.py`):
+//! Zergling A's job-handler names and the pools each one serves, as Galaxy 21.09 under Python 3
+//! derives them (`UWSGIApplicationStack` in `lib/galaxy/web_stack/__init__.py`, checked with
+//! Galaxy's own code by `compat/galaxy/`):
 //!
-//! - Galaxy reads the `farm` lines into a dictionary keyed by farm name, so a repeated name keeps
-//!   the mules of its last line, at the place of its first (`configured_pools`).
-//! - A mule takes the name of the first farm, in that order, that lists it (`_farm_name`), and its
-//!   position there (`_mule_index_in_farm`, the first place its id appears, counted from 1):
-//!   `<server_name>.<farm>.<position>`.
-//! - The farm `job-handlers` is the default pool of job handlers and every farm
-//!   `job-handlers.<tag>` the pool of that tag (`_init_job_handler_subpools`); Galaxy lists a
-//!   pool's members under the farm's own name (`_farm_server_names`), whatever their names are.
+//! - uWSGI 2.0 gives Python 3 one value per option in `uwsgi.opt`, the last one written (its
+//!   Python plugin means to collect repeated options into a list but never finds the key it
+//!   looks up), so Galaxy's `configured_pools` holds the last `farm` line only. uWSGI itself
+//!   runs every farm: the mules of the others run, but Galaxy makes them no handlers. Several
+//!   `farm` lines are refused.
+//! - The one farm must be `job-handlers`: Galaxy makes its mules the default handlers, the mule
+//!   at position N named `<server_name>.job-handlers.<N>` (`_farm_server_names`), in the pool
+//!   `_default_`. A tag farm `job-handlers.<tag>` as the only farm makes Galaxy 21.09 fail at
+//!   start (its workflow scheduling sees a handler pool but no `job-handlers` farm and raises
+//!   `AttributeError: 'WorkflowSchedulingManager' object has no attribute 'pool_for_tag'`).
+//! - The main job conf's `<handlers>` gives a mule more pools: a `<handler
+//!   id="main.job-handlers.3" tags="special"/>` puts mule 3 in the pool `special`, and Galaxy
+//!   then adds it to `_default_` with the rest of its farm (`_init_job_handler_subpools`).
 //!
-//! The restarter preassigns jobs to the names A's mules actually run. Layouts where Galaxy would
-//! not run a handler under the name it lists, or would not deliver a pool's jobs to its members,
-//! are refused.
+//! The restarter preassigns jobs to the names A's mules actually run, each in the pools A gives it.
 
 use crate::error::{Error, Result};
 use crate::galaxy::GalaxyYml;
 use crate::jobconf::restarter::HandlerName;
-use crate::source::Source;
-use crate::uwsgi::{self, UwsgiOption};
+use crate::jobconf::{DEFAULT_HANDLER_TAG, Handlers, JobConf};
+use crate::source::{Source, Span};
+use crate::uwsgi::{self, Farm, UwsgiOption};
 
 const CODE: &str = "zergcfg::galaxy";
 
 /// The base pool of Galaxy's job handlers (`JobConfiguration.DEFAULT_BASE_HANDLER_POOLS`).
-const BASE_POOL: &str = "job-handlers";
+pub const BASE_POOL: &str = "job-handlers";
 
-/// A farm Galaxy makes a pool of job handlers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HandlerPool<'n> {
-    /// `job-handlers`: the default handlers.
-    Default,
-    /// `job-handlers.<tag>`: the handlers of that tag.
-    Tag(&'n str),
+/// The `farm` line Galaxy sees: the last one, the value uWSGI 2.0 leaves in `uwsgi.opt`.
+pub fn seen_farm(options: &[UwsgiOption]) -> Option<&UwsgiOption> {
+    options.iter().rev().find(|o| o.key == "farm")
 }
 
-/// One farm as Galaxy keeps it: the mules of the last line with its name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pool<'o> {
-    /// The farm name.
-    pub name: String,
-    /// The mule ids of its last line, in the order written.
-    pub mules: Vec<u32>,
-    /// That last line.
-    pub option: &'o UwsgiOption,
-    /// Every line with this name, in order.
-    pub lines: Vec<&'o UwsgiOption>,
+/// Whether a farm name is one of Galaxy's tag farms, `job-handlers.<tag>`.
+pub fn is_tag_farm(name: &str) -> bool {
+    name.starts_with("job-handlers.")
 }
 
-impl Pool<'_> {
-    /// Which pool of job handlers this farm is, if it is one.
-    pub fn handler_pool(&self) -> Option<HandlerPool<'_>> {
-        if self.name == BASE_POOL {
-            Some(HandlerPool::Default)
-        } else {
-            self.name.strip_prefix("job-handlers.").map(HandlerPool::Tag)
+/// The handler names Galaxy gives the mules of `farm` when it is the `job-handlers` farm, in
+/// the farm's order, each mule once (at its first place, as Galaxy counts positions); none for
+/// any other farm.
+pub fn farm_names(farm: &Farm, server_name: &str) -> Vec<String> {
+    if farm.name != BASE_POOL {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = Vec::new();
+    for &mule in &farm.mules {
+        let position = farm.mules.iter().position(|&m| m == mule).map_or(0, |i| i + 1);
+        let name = format!("{server_name}.{BASE_POOL}.{position}");
+        if !names.contains(&name) {
+            names.push(name);
         }
     }
-
-    /// The position Galaxy gives `mule` in this farm (from 1), if the farm lists it.
-    pub fn position(&self, mule: u32) -> Option<usize> {
-        self.mules.iter().position(|&m| m == mule).map(|i| i + 1)
-    }
+    names
 }
 
-/// The farms in Galaxy's order, each with the mules of its last line.
-///
-/// # Errors
-/// A `farm` value without `:`, with no name, or with an id that is not a number from 1 (the
-/// reason, with the line).
-pub fn pools(options: &[UwsgiOption]) -> Result<Vec<Pool<'_>>, (String, &UwsgiOption)> {
-    let mut pools: Vec<Pool<'_>> = Vec::new();
-    for option in options.iter().filter(|o| o.key == "farm") {
-        let farm = uwsgi::parse_farm(&option.value).map_err(|why| (why, option))?;
-        match pools.iter_mut().find(|p| p.name == farm.name) {
-            Some(pool) => {
-                pool.mules = farm.mules;
-                pool.option = option;
-                pool.lines.push(option);
-            }
-            None => {
-                pools.push(Pool {
-                    name: farm.name,
-                    mules: farm.mules,
-                    option,
-                    lines: vec![option],
-                });
-            }
+/// The pools Galaxy puts the mule named `id` in: the tags of the first `<handler id="...">` of
+/// that name in zergling A's `<handlers>` (Galaxy ignores a repeated definition; no `tags` is
+/// the default pool), then `_default_`, which its farm adds. Empty tags, which no tool can be
+/// mapped to, are left out.
+pub fn mule_pools(id: &str, handlers: Option<&Handlers>) -> Vec<String> {
+    let defined = handlers.and_then(|h| h.handlers.iter().find(|h| h.id.value == id));
+    let mut pools: Vec<String> = Vec::new();
+    let written = defined.map(crate::jobconf::Handler::pools).unwrap_or_default();
+    for pool in written.into_iter().chain([DEFAULT_HANDLER_TAG]) {
+        if !pool.is_empty() && !pools.iter().any(|p| p == pool) {
+            pools.push(pool.to_string());
         }
     }
-    Ok(pools)
+    pools
 }
 
-/// The server name Galaxy gives mule `mule`: after the first farm that lists it, at its
-/// position there; `None` for a mule in no farm (Galaxy makes it no handler).
-pub fn mule_name(pools: &[Pool<'_>], mule: u32, server_name: &str) -> Option<String> {
-    pools.iter().find_map(|pool| {
-        pool.position(mule).map(|position| format!("{server_name}.{}.{position}", pool.name))
-    })
-}
-
-/// Every handler name of zergling A, in farm order.
+/// Every handler name of zergling A, in farm order, each with the pools it serves.
 ///
 /// # Errors
-/// No mules, a malformed farm, a farm id naming no mule, no job-handler farm at all, mules or
-/// farms inside an `if-*` or `for` block, or a layout Galaxy mishandles (a handler farm named
-/// twice, a handler mule in a second farm or listed twice, a farm named `job-handlers.`).
-pub fn handler_names(galaxy: &GalaxyYml) -> Result<Vec<HandlerName>> {
+/// No mules, several `farm` lines, a malformed farm, a farm id naming no mule, a tag farm as
+/// the only farm, no `job-handlers` farm, a mule listed twice, or mules or farms inside an
+/// `if-*` or `for` block.
+pub fn handler_names(galaxy: &GalaxyYml, job_conf: &JobConf) -> Result<Vec<HandlerName>> {
     let source = &galaxy.source;
     check_blocks(source, &galaxy.uwsgi)?;
 
@@ -125,145 +100,124 @@ pub fn handler_names(galaxy: &GalaxyYml) -> Result<Vec<HandlerName>> {
         ));
     }
 
-    // Every farm must be well-formed and name started mules before any name is trusted.
-    let pools = pools(&galaxy.uwsgi).map_err(|(why, option)| {
+    let server_name = galaxy.server_name();
+    let lines: Vec<&UwsgiOption> = galaxy.uwsgi.iter().filter(|o| o.key == "farm").collect();
+    if let [_, second, ..] = lines.as_slice() {
+        return Err(several_farms(source, &lines, second, mules, &server_name));
+    }
+
+    let Some(option) = lines.first().copied() else {
+        return Err(no_handler_farm(galaxy));
+    };
+    let farm = uwsgi::parse_farm(&option.value).map_err(|why| {
         Error::at(CODE, source, option.value_span.clone(), format!("malformed farm: {why}"), "here")
             .with_help("write it as `farm: job-handlers:1,2` (farm name, colon, mule ids)")
     })?;
-    for option in galaxy.uwsgi.iter().filter(|o| o.key == "farm") {
-        let Ok(farm) = uwsgi::parse_farm(&option.value) else {
-            continue;
-        };
-        if let Some(id) = farm.mules.iter().find(|&&id| id > mules) {
-            return Err(Error::at(
-                CODE,
-                source,
-                option.value_span.clone(),
-                format!("farm `{}` names mule {id}, but only {mules} mules are started", farm.name),
-                format!("mule {id} does not exist"),
-            )
-            .with_help(
-                "uWSGI refuses to start; add `mule:` lines or remove the id from the farm",
-            ));
-        }
-    }
-
-    check_pools(source, &pools, &galaxy.server_name())?;
-    if !pools.iter().any(|p| p.handler_pool().is_some()) {
+    if let Some(id) = farm.mules.iter().find(|&&id| id > mules) {
         return Err(Error::at(
             CODE,
             source,
-            galaxy.uwsgi_key.clone(),
-            "galaxy.yml's mules are in no `job-handlers` farm, so Galaxy does not make them handlers",
-            "no `farm: job-handlers:...` line in this section",
+            option.value_span.clone(),
+            format!("farm `{}` names mule {id}, but only {mules} mules are started", farm.name),
+            format!("mule {id} does not exist"),
         )
-        .with_help("add `farm: job-handlers:1,2` (one id per mule that should handle jobs)"));
+        .with_help("uWSGI refuses to start; add `mule:` lines or remove the id from the farm"));
+    }
+    if is_tag_farm(&farm.name) {
+        return Err(tag_farm_only(source, option, &farm, &server_name));
+    }
+    if farm.name != BASE_POOL {
+        return Err(no_handler_farm(galaxy));
+    }
+    let twice = farm.mules.iter().enumerate().find(|(i, m)| farm.mules[..*i].contains(m));
+    if let Some((_, mule)) = twice {
+        return Err(Error::at(
+            CODE,
+            source,
+            option.value_span.clone(),
+            format!("farm `{}` lists mule {mule} twice", farm.name),
+            "here",
+        )
+        .with_help("list each mule once"));
     }
 
-    let server_name = galaxy.server_name();
-    let mut names = Vec::new();
-    for pool in &pools {
-        let tag = match pool.handler_pool() {
-            Some(HandlerPool::Default) => None,
-            Some(HandlerPool::Tag(tag)) => Some(tag),
-            None => continue,
-        };
-        for &mule in &pool.mules {
-            if let Some(id) = mule_name(&pools, mule, &server_name) {
-                names.push(HandlerName { id, tag: tag.map(str::to_string) });
-            }
-        }
-    }
-    Ok(names)
+    let handlers = job_conf.handlers.as_ref();
+    Ok(farm_names(&farm, &server_name)
+        .into_iter()
+        .map(|id| HandlerName { tags: mule_pools(&id, handlers), id })
+        .collect())
 }
 
-/// Refuses the layouts in which Galaxy would list a handler under a name no mule runs, or send
-/// a pool's jobs to mules that do not handle them.
-fn check_pools(source: &Source, pools: &[Pool<'_>], server_name: &str) -> Result<()> {
-    for pool in pools.iter().filter(|p| p.handler_pool().is_some()) {
-        if pool.name == "job-handlers." {
-            return Err(Error::at(
-                CODE,
-                source,
-                pool.option.value_span.clone(),
-                "the farm `job-handlers.` gives its mules an empty handler tag",
-                "no tag after `job-handlers.`",
-            )
-            .with_help(
-                "name the farm `job-handlers` (the default handlers) or `job-handlers.<tag>`",
-            ));
-        }
+/// What to write instead of several `farm` lines, for an instance of `mules` mules: one
+/// `job-handlers` farm, and the job conf to send tools to particular mules.
+pub fn one_farm_help(mules: u32, server_name: &str) -> String {
+    let ids: Vec<String> = (1..=mules.max(1)).map(|i| i.to_string()).collect();
+    let last = mules.max(1);
+    format!(
+        "write one `farm: job-handlers:{}` line listing every handler mule, and send a tool's \
+         jobs to particular mules in the job conf: map the tool to a mule's handler name \
+         (`<tool id=\"...\" handler=\"{server_name}.job-handlers.{last}\"/>`), or tag the mule \
+         in `<handlers>` (`<handler id=\"{server_name}.job-handlers.{last}\" tags=\"special\"/>`) \
+         and map the tool to the tag",
+        ids.join(",")
+    )
+}
 
-        if let [first, .., last] = pool.lines.as_slice() {
-            return Err(Error::at(
-                CODE,
-                source,
-                last.key_span.start..last.value_span.end,
-                format!("a second `farm: {}:...` line", pool.name),
-                "a second farm with this name",
-            )
-            .with_help(format!(
-                "Galaxy keeps only the mules of the last `{0}` line while uWSGI sends the pool's \
-                 jobs to the mules of the first (`{1}`), so some jobs would wait for a mule that \
-                 does not handle them; write one `farm: {0}:...` line listing every mule",
-                pool.name, first.value
-            )));
-        }
-
-        for (index, &mule) in pool.mules.iter().enumerate() {
-            if pool.mules[..index].contains(&mule) {
-                return Err(Error::at(
-                    CODE,
-                    source,
-                    pool.option.value_span.clone(),
-                    format!("farm `{}` lists mule {mule} twice", pool.name),
-                    "here",
-                )
-                .with_help("list each mule once"));
-            }
-
-            let others: Vec<&Pool<'_>> = pools
-                .iter()
-                .filter(|p| p.name != pool.name && p.position(mule).is_some())
-                .collect();
-            let Some(other) = others.first() else {
-                continue;
-            };
-            let runs = mule_name(pools, mule, server_name).unwrap_or_default();
-            let later = if pool.option.value_span.start > other.option.value_span.start {
-                pool.option
-            } else {
-                other.option
-            };
-            // Where Galaxy lists the mule under a name it does not run.
-            let misnamed = pools.iter().filter(|p| p.handler_pool().is_some()).find_map(|p| {
-                let listed = format!("{server_name}.{}.{}", p.name, p.position(mule)?);
-                (listed != runs).then_some((p.name.as_str(), listed))
-            });
-            let consequence = match misnamed {
-                Some((farm, listed)) => format!(
-                    "; it would run as `{runs}` while Galaxy lists it in `{farm}` as `{listed}`, \
-                     a name no process runs"
-                ),
-                None => String::new(),
-            };
-            return Err(Error::at(
-                CODE,
-                source,
-                later.value_span.clone(),
-                format!(
-                    "mule {mule} is in the handler farm `{}` and in the farm `{}`",
-                    pool.name, other.name
-                ),
-                format!("mule {mule} again"),
-            )
-            .with_help(format!(
-                "Galaxy 21.09 refuses to run a mule that is in more than one farm (\"Mule \
-                 {mule} is in multiple farms!\"){consequence}; put each mule in one farm"
-            )));
-        }
+/// The error for several `farm` lines, at the second one.
+fn several_farms(
+    source: &Source,
+    lines: &[&UwsgiOption],
+    second: &UwsgiOption,
+    mules: u32,
+    server_name: &str,
+) -> Error {
+    let span = |o: &UwsgiOption| -> Span { o.key_span.start..o.value_span.end };
+    let mut error = Error::at(
+        CODE,
+        source,
+        span(second),
+        "a second `farm` line: Galaxy reads only the last `farm` line under Python 3, since \
+         uWSGI 2.0 keeps one value per option in `uwsgi.opt`",
+        "a second `farm` line",
+    )
+    .with_help(one_farm_help(mules, server_name));
+    for line in &lines[..lines.len() - 1] {
+        error = error.with_label(span(line), "Galaxy never sees this farm");
     }
-    Ok(())
+    error
+}
+
+/// The error for a tag farm as the only farm.
+fn tag_farm_only(source: &Source, option: &UwsgiOption, farm: &Farm, server_name: &str) -> Error {
+    Error::at(
+        CODE,
+        source,
+        option.value_span.clone(),
+        format!(
+            "the only farm is the tag farm `{}`: with it, Galaxy 21.09's default workflow \
+             scheduling fails at start (AttributeError: 'WorkflowSchedulingManager' object has \
+             no attribute 'pool_for_tag'), in every web worker and mule",
+            farm.name
+        ),
+        "a tag farm alone",
+    )
+    .with_help(format!(
+        "name the farm `job-handlers` and tag its mules in the job conf's `<handlers>` \
+         (`<handler id=\"{server_name}.job-handlers.1\" tags=\"{}\"/>`)",
+        farm.name.strip_prefix("job-handlers.").unwrap_or_default()
+    ))
+}
+
+/// The error for mules in no `job-handlers` farm.
+fn no_handler_farm(galaxy: &GalaxyYml) -> Error {
+    Error::at(
+        CODE,
+        &galaxy.source,
+        galaxy.uwsgi_key.clone(),
+        "galaxy.yml's mules are in no `job-handlers` farm, so Galaxy does not make them handlers",
+        "no `farm: job-handlers:...` line in this section",
+    )
+    .with_help("add `farm: job-handlers:1,2` (one id per mule that should handle jobs)")
 }
 
 /// Refuses `mule`, `mules` and `farm` lines inside `if-*` and `for` blocks: uWSGI decides at
@@ -287,114 +241,107 @@ fn check_blocks(source: &Source, options: &[UwsgiOption]) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn options(lines: &str) -> Vec<UwsgiOption> {
-        let text = format!("uwsgi:\n{lines}");
-        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
-        galaxy.uwsgi
-    }
+    const PLAIN_CONF: &str = "<job_conf><plugins/><destinations/></job_conf>";
 
-    fn names(lines: &str) -> Result<Vec<(String, Option<String>)>> {
+    fn names_with(lines: &str, conf: &str) -> Result<Vec<(String, Vec<String>)>> {
         let text = format!("uwsgi:\n  socket: 127.0.0.1:8080\n{lines}");
         let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
-        let names = handler_names(&galaxy)?;
-        Ok(names.into_iter().map(|h| (h.id, h.tag)).collect())
+        let conf = crate::jobconf::read(&Source::new("job_conf.xml", conf)).unwrap();
+        let names = handler_names(&galaxy, &conf)?;
+        Ok(names.into_iter().map(|h| (h.id, h.tags)).collect())
     }
 
-    fn name(id: &str, tag: Option<&str>) -> (String, Option<String>) {
-        (id.to_string(), tag.map(str::to_string))
+    fn names(lines: &str) -> Result<Vec<(String, Vec<String>)>> {
+        names_with(lines, PLAIN_CONF)
     }
 
-    #[test]
-    fn a_repeated_farm_name_keeps_its_last_mules_at_its_first_place() {
-        // `configured_pools` is a dict: a later line replaces the mules, not the order.
-        let options =
-            options("  farm: job-handlers:1\n  farm: other:2\n  farm: job-handlers:2,3\n");
-        let pools = pools(&options).unwrap();
-        let summary: Vec<(&str, &[u32])> =
-            pools.iter().map(|p| (p.name.as_str(), p.mules.as_slice())).collect();
-        assert_eq!(summary, [("job-handlers", &[2, 3][..]), ("other", &[2][..])]);
-        assert_eq!(pools[0].lines.len(), 2);
+    fn name(id: &str, tags: &[&str]) -> (String, Vec<String>) {
+        (id.to_string(), tags.iter().map(|t| (*t).to_string()).collect())
     }
 
     #[test]
-    fn a_mule_is_named_after_the_first_farm_that_lists_it() {
-        // `_farm_name` is `_farms[0]`, `instance_id` its index in that farm plus one.
-        let options =
-            options("  farm: other:1\n  farm: job-handlers:1,2\n  farm: job-handlers.special:2\n");
-        let pools = pools(&options).unwrap();
-        assert_eq!(mule_name(&pools, 1, "main").as_deref(), Some("main.other.1"));
-        assert_eq!(mule_name(&pools, 2, "main").as_deref(), Some("main.job-handlers.2"));
-        assert_eq!(mule_name(&pools, 3, "main"), None);
+    fn galaxy_sees_the_last_farm_line() {
+        let text = "uwsgi:\n  farm: job-handlers:1\n  farm: other:2\n";
+        let galaxy = GalaxyYml::parse(Source::new("galaxy.yml", text)).unwrap();
+        assert_eq!(seen_farm(&galaxy.uwsgi).map(|o| o.value.as_str()), Some("other:2"));
+        assert!(seen_farm(&[]).is_none());
     }
 
     #[test]
-    fn positions_count_the_first_place_of_an_id() {
-        let options = options("  farm: job-handlers:3,1,3\n");
-        let pools = pools(&options).unwrap();
-        assert_eq!(pools[0].position(3), Some(1));
-        assert_eq!(pools[0].position(1), Some(2));
-        assert_eq!(pools[0].position(2), None);
-    }
-
-    #[test]
-    fn handler_pools_are_job_handlers_and_its_dotted_tags() {
-        let options = options(
-            "  farm: job-handlers:1\n  farm: job-handlers.a.b:1\n  farm: job-handlersx:1\n",
-        );
-        let pools = pools(&options).unwrap();
-        let tags: Vec<Option<HandlerPool<'_>>> = pools.iter().map(Pool::handler_pool).collect();
-        assert_eq!(tags, [Some(HandlerPool::Default), Some(HandlerPool::Tag("a.b")), None]);
-    }
-
-    #[test]
-    fn names_follow_positions_in_each_handler_farm() {
-        let got = names(
-            "  mule: a.py\n  mule: a.py\n  mule: a.py\n  mules: 1\n  farm: job-handlers:2,1\n  \
-             farm: job-handlers.special:3\n  farm: scheduler:4\n",
-        )
-        .unwrap();
+    fn names_follow_positions_in_the_job_handlers_farm() {
+        let got =
+            names("  mule: a.py\n  mule: a.py\n  mules: 1\n  farm: job-handlers:3,1,2\n").unwrap();
         assert_eq!(
             got,
             [
-                name("main.job-handlers.1", None),
-                name("main.job-handlers.2", None),
-                name("main.job-handlers.special.1", Some("special")),
+                name("main.job-handlers.1", &["_default_"]),
+                name("main.job-handlers.2", &["_default_"]),
+                name("main.job-handlers.3", &["_default_"]),
+            ]
+        );
+        let farm = uwsgi::parse_farm("job-handlers.special:1").unwrap();
+        assert!(farm_names(&farm, "main").is_empty());
+    }
+
+    #[test]
+    fn the_job_conf_tags_a_mule_and_its_farm_keeps_it_default() {
+        // As Galaxy 21.09 builds its pools: the static handler's tags first, then the farm adds
+        // every mule to `_default_`.
+        let conf = "<job_conf><plugins/><handlers><handler id=\"main.job-handlers.2\" \
+                    tags=\"special, gpu,\"/><handler id=\"main.job-handlers.2\" tags=\"x\"/>\
+                    <handler id=\"handler0\" tags=\"special\"/><handler \
+                    id=\"main.job-handlers.1\"/></handlers><destinations/></job_conf>";
+        let got = names_with("  mule: a.py\n  mule: a.py\n  farm: job-handlers:1,2\n", conf);
+        assert_eq!(
+            got.unwrap(),
+            [
+                name("main.job-handlers.1", &["_default_"]),
+                name("main.job-handlers.2", &["special", "gpu", "_default_"]),
             ]
         );
     }
 
     #[test]
-    fn a_handler_mule_in_a_second_farm_is_refused() {
-        // Galaxy names mule 2 `main.job-handlers.2` but lists it in the special pool as
-        // `main.job-handlers.special.1`; its farm messaging refuses mules in several farms.
+    fn several_farm_lines_are_refused_at_the_second() {
         let err = names(
-            "  mule: a.py\n  mule: a.py\n  farm: job-handlers:1,2\n  farm: job-handlers.special:2\n",
+            "  mule: a.py\n  mule: a.py\n  mule: a.py\n  farm: job-handlers:1,2\n  \
+             farm: job-handlers.special:3\n",
         )
         .unwrap_err();
-        assert_eq!(
-            err.message(),
-            "mule 2 is in the handler farm `job-handlers` and in the farm `job-handlers.special`"
-        );
+        assert!(err.message().starts_with("a second `farm` line: Galaxy reads only the last"));
+        let help = miette::Diagnostic::help(&err).map(|h| h.to_string()).unwrap_or_default();
+        assert!(help.contains("`farm: job-handlers:1,2,3`"), "{help}");
+        assert!(help.contains("handler=\"main.job-handlers.3\""), "{help}");
+        assert!(help.contains("tags=\"special\""), "{help}");
 
-        let err = names("  mule: a.py\n  mule: a.py\n  farm: other:1\n  farm: job-handlers:1,2\n")
-            .unwrap_err();
-        assert!(err.message().contains("mule 1"), "{}", err.message());
-    }
-
-    #[test]
-    fn a_handler_farm_named_twice_is_refused() {
+        // The same name twice is two lines too.
         let err =
             names("  mule: a.py\n  mule: a.py\n  farm: job-handlers:1\n  farm: job-handlers:2\n")
                 .unwrap_err();
-        assert_eq!(err.message(), "a second `farm: job-handlers:...` line");
+        assert!(err.message().starts_with("a second `farm` line"), "{}", err.message());
     }
 
     #[test]
-    fn a_mule_listed_twice_or_an_empty_tag_is_refused() {
+    fn a_tag_farm_alone_is_refused() {
+        let err = names("  mule: a.py\n  farm: job-handlers.special:1\n").unwrap_err();
+        assert!(err.message().contains("the tag farm `job-handlers.special`"), "{}", err.message());
+        assert!(err.message().contains("pool_for_tag"), "{}", err.message());
+        let err = names("  mule: a.py\n  farm: job-handlers.:1\n").unwrap_err();
+        assert!(err.message().contains("`job-handlers.`"), "{}", err.message());
+    }
+
+    #[test]
+    fn other_farms_a_mule_listed_twice_and_bad_ids_are_refused() {
+        let err = names("  mule: a.py\n  farm: scheduler:1\n").unwrap_err();
+        assert!(err.message().contains("no `job-handlers` farm"), "{}", err.message());
+        let err = names("  mule: a.py\n").unwrap_err();
+        assert!(err.message().contains("no `job-handlers` farm"), "{}", err.message());
         let err = names("  mule: a.py\n  farm: job-handlers:1,1\n").unwrap_err();
         assert_eq!(err.message(), "farm `job-handlers` lists mule 1 twice");
-        let err = names("  mule: a.py\n  farm: job-handlers.:1\n").unwrap_err();
-        assert!(err.message().contains("empty handler tag"), "{}", err.message());
+        let err = names("  mule: a.py\n  farm: job-handlers:1,2\n").unwrap_err();
+        assert!(err.message().contains("names mule 2"), "{}", err.message());
+        let err = names("  mule: a.py\n  farm: job-handlers\n").unwrap_err();
+        assert!(err.message().starts_with("malformed farm"), "{}", err.message());
     }
 
     #[test]
@@ -412,13 +359,13 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.message(), "a `mule` line inside the `ifexists: /x` block");
         let got = names("  if-env: X\n  end: x\n  mule: a.py\n  farm: job-handlers:1\n").unwrap();
-        assert_eq!(got, [name("main.job-handlers.1", None)]);
+        assert_eq!(got, [name("main.job-handlers.1", &["_default_"])]);
 
         // A block that closed before the mules is fine.
         let got = names(
             "  if-env: X\n  processes: 2\n  endif: x\n  mule: a.py\n  farm: job-handlers:1\n",
         )
         .unwrap();
-        assert_eq!(got, [name("main.job-handlers.1", None)]);
+        assert_eq!(got, [name("main.job-handlers.1", &["_default_"])]);
     }
 }

@@ -147,7 +147,7 @@ impl Plan {
 
         let public = public_address(config, &galaxy)?;
         agreement::check(config, &galaxy, &public)?;
-        let handlers = handler_names(&galaxy)?;
+        let handlers = handler_names(&galaxy, &job_conf)?;
         let galaxy_file = ConfigFile::new(&crate::galaxy::real_target(root, &config.galaxy_config));
         let sections = sections(config, &galaxy, &public, &galaxy_file)?;
 

@@ -205,7 +205,7 @@ pub fn started_by_emperor(path: &Path) -> bool {
 /// A `farm: name:id,id` line, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Farm {
-    /// Farm name, e.g. `job-handlers` or `job-handlers.special`.
+    /// Farm name, e.g. `job-handlers`.
     pub name: String,
     /// Mule ids, 1-based, in the order written.
     pub mules: Vec<u32>,
@@ -256,20 +256,6 @@ pub fn mule_count(options: &[UwsgiOption]) -> Option<u32> {
     Some(count)
 }
 
-/// The farm name whose mules Galaxy makes job handlers: `job-handlers` (untagged) or
-/// `job-handlers.<tag>`.
-pub const HANDLER_FARM: &str = "job-handlers";
-
-/// The handler tag of a farm: `None` for the untagged `job-handlers`, `Some(tag)` for
-/// `job-handlers.<tag>`, and no result for a farm Galaxy does not use for jobs.
-pub fn farm_tag(farm: &str) -> Option<Option<&str>> {
-    if farm == HANDLER_FARM {
-        Some(None)
-    } else {
-        farm.strip_prefix("job-handlers.").filter(|t| !t.is_empty()).map(Some)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,14 +269,6 @@ mod tests {
         assert!(parse_farm("job-handlers:0").is_err());
         assert!(parse_farm(":1").is_err());
         assert!(parse_farm("job-handlers:1,x").is_err());
-    }
-
-    #[test]
-    fn farm_tags() {
-        assert_eq!(farm_tag("job-handlers"), Some(None));
-        assert_eq!(farm_tag("job-handlers.special"), Some(Some("special")));
-        assert_eq!(farm_tag("job-handlers."), None);
-        assert_eq!(farm_tag("workflow-schedulers"), None);
     }
 
     #[test]

@@ -232,7 +232,7 @@ fn the_example_works_from_any_directory() {
 /// included) and finds the main job conf exactly as build does.
 #[test]
 fn every_built_layout_lints_clean() {
-    for name in ["example", "tag-farms", "galaxy-elsewhere", "merge-keys"] {
+    for name in ["example", "handler-tags", "galaxy-elsewhere", "merge-keys"] {
         let dir = fixture_copy(name);
         let built = build(dir.path(), &[]);
         assert_eq!(

@@ -122,20 +122,26 @@ fn aliases_pyyaml_reads_and_zergcfg_cannot_follow_are_refused_as_such() {
 }
 
 #[test]
-fn a_mule_in_two_farms_is_refused() {
+fn a_second_farm_line_is_refused() {
+    // Under Python 3 Galaxy sees only the last `farm` line: mules 1 and 2 would be no handlers.
     let dir = example(|text| {
         text.replace(
             "  farm: job-handlers:1,2\n",
-            "  farm: job-handlers:1,2\n  farm: job-handlers.special:2\n",
+            "  mule: lib/galaxy/main.py\n  farm: job-handlers:1,2\n  farm: job-handlers.special:3\n",
         )
     });
-    refused(
-        dir.path(),
-        24,
-        "mule 2 is in the handler farm `job-handlers` and in the farm `job-handlers.special`",
-    );
+    refused(dir.path(), 25, "a second `farm` line: Galaxy reads only the last `farm` line");
     let (_, _, stderr) = build(dir.path());
-    assert!(stderr.contains("main.job-handlers.special.1"), "{stderr}");
+    assert!(stderr.contains("keeps one value per option in `uwsgi.opt`"), "{stderr}");
+    assert!(stderr.contains("Galaxy never sees this farm"), "{stderr}");
+}
+
+#[test]
+fn a_tag_farm_alone_is_refused() {
+    let dir = example(|text| {
+        text.replace("  farm: job-handlers:1,2\n", "  farm: job-handlers.special:1,2\n")
+    });
+    refused(dir.path(), 23, "the only farm is the tag farm `job-handlers.special`");
 }
 
 #[test]

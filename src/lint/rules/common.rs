@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::jobconf::{HandlerName, Handlers};
 use crate::lint::files::Indexed;
 use crate::lint::{FileSet, LintFile, Role};
-use crate::plan::handlers::{self, HandlerPool};
+use crate::plan::handlers;
 use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml::{Entry, Scalar};
@@ -22,45 +22,42 @@ pub const DEFAULT_SERVER_NAME: &str = "main";
 /// One job-handler mule of zergling A, with the `farm` line that names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MuleHandler {
-    /// Its handler name and tag.
+    /// Its handler name and the pools it serves.
     pub name: HandlerName,
     /// Index of the `farm` option among the options given.
     pub farm: usize,
 }
 
 /// The handler names Galaxy gives the mules of `options`, as `build` derives them
-/// ([`crate::plan::handlers`]): each mule of a farm named `job-handlers` or
-/// `job-handlers.<tag>`, under the name of the first farm that lists it. Malformed farms give no
-/// names (ZC305 reports them).
-pub fn mule_handlers(options: &[UwsgiOption], server_name: &str) -> Vec<MuleHandler> {
-    let (index, well_formed): (Vec<usize>, Vec<UwsgiOption>) = options
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.key != "farm" || uwsgi::parse_farm(&o.value).is_ok())
-        .map(|(i, o)| (i, o.clone()))
-        .unzip();
-    let Ok(pools) = handlers::pools(&well_formed) else {
-        return Vec::new();
+/// ([`crate::plan::handlers`]): each mule of the one `farm` line when it is `job-handlers`, in
+/// the pools zergling A's `<handlers>` (`a_handlers`) gives it. `None` when Galaxy would misread
+/// the farms, which ZC309 and ZC310 report: several `farm` lines (Galaxy sees the last only) or
+/// a tag farm alone (Galaxy does not start); no restarter can be compared with such a layout.
+/// No names for a malformed farm (ZC305) or another farm.
+pub fn mule_handlers(
+    options: &[UwsgiOption],
+    server_name: &str,
+    a_handlers: Option<&Handlers>,
+) -> Option<Vec<MuleHandler>> {
+    let mut farms = options.iter().enumerate().filter(|(_, o)| o.key == "farm");
+    let Some((index, option)) = farms.next() else {
+        return Some(Vec::new());
     };
-
-    let mut names = Vec::new();
-    for pool in &pools {
-        let tag = match pool.handler_pool() {
-            Some(HandlerPool::Default) => None,
-            Some(HandlerPool::Tag(tag)) => Some(tag.to_string()),
-            None => continue,
-        };
-        let Some(farm) = well_formed.iter().position(|o| std::ptr::eq(o, pool.option)) else {
-            continue;
-        };
-        let farm = index[farm];
-        for &mule in &pool.mules {
-            if let Some(id) = handlers::mule_name(&pools, mule, server_name) {
-                names.push(MuleHandler { name: HandlerName { id, tag: tag.clone() }, farm });
-            }
-        }
+    if farms.next().is_some() {
+        return None;
     }
-    names
+    let Ok(farm) = uwsgi::parse_farm(&option.value) else {
+        return Some(Vec::new());
+    };
+    if handlers::is_tag_farm(&farm.name) {
+        return None;
+    }
+
+    let names = handlers::farm_names(&farm, server_name).into_iter().map(|id| MuleHandler {
+        name: HandlerName { tags: handlers::mule_pools(&id, a_handlers), id },
+        farm: index,
+    });
+    Some(names.collect())
 }
 
 /// The `galaxy:` entry of a YAML file (the last one, as `PyYAML` reads repeats).
@@ -100,11 +97,14 @@ pub fn server_name(set: &FileSet) -> String {
 }
 
 /// Zergling A (its index in the set and file) with its options and its mules' handler names,
-/// when the set holds a readable zergling A.
+/// in the pools zergling A's job conf gives them, when the set holds a readable zergling A
+/// whose farms Galaxy reads as written ([`mule_handlers`]).
 pub fn zergling_handlers(set: &FileSet) -> Option<(usize, &LintFile, Vec<MuleHandler>)> {
     let (index, file) = set.by_role(Role::Zergling)?;
     let options = file.options()?;
-    Some((index, file, mule_handlers(options, &server_name(set))))
+    let a_conf = set.by_role(Role::JobConf).and_then(|(_, f)| f.job_conf());
+    let handlers = a_conf.and_then(|c| c.handlers.as_ref());
+    Some((index, file, mule_handlers(options, &server_name(set), handlers)?))
 }
 
 /// The bytes of a whole option line as written: key through value.
@@ -449,39 +449,43 @@ mod tests {
     }
 
     #[test]
-    fn mule_names_follow_farm_positions_and_tags() {
+    fn mule_names_follow_the_farm_and_the_job_conf_tags() {
         let a = file(
             Role::Zergling,
-            "uwsgi:\n  mule: a.py\n  mule: a.py\n  mule: a.py\n  farm: job-handlers:1,2\n  \
-             farm: job-handlers.special:3\n  farm: other:1\n  farm: broken\n",
+            "uwsgi:\n  mule: a.py\n  mule: a.py\n  processes: 2\n  farm: job-handlers:2,1\n",
         );
-        let names = mule_handlers(a.options().unwrap(), "gx");
-        let ids: Vec<_> = names.iter().map(|n| n.name.id.as_str()).collect();
-        assert_eq!(ids, ["gx.job-handlers.1", "gx.job-handlers.2", "gx.job-handlers.special.1"]);
-        assert_eq!(names[2].name.tag.as_deref(), Some("special"));
-        assert_eq!(names[2].farm, 4);
+        let conf = crate::jobconf::read(&Source::new(
+            "job_conf.xml",
+            "<job_conf><plugins/><handlers><handler id=\"gx.job-handlers.2\" tags=\"special\"/>\
+             </handlers><destinations/></job_conf>",
+        ))
+        .unwrap();
+        let names = mule_handlers(a.options().unwrap(), "gx", conf.handlers.as_ref()).unwrap();
+        let got: Vec<_> =
+            names.iter().map(|n| (n.name.id.as_str(), n.name.tags.join(","), n.farm)).collect();
+        assert_eq!(
+            got,
+            [
+                ("gx.job-handlers.1", "_default_".into(), 3),
+                ("gx.job-handlers.2", "special,_default_".into(), 3)
+            ]
+        );
     }
 
     #[test]
-    fn a_mule_in_two_farms_runs_under_the_first_farms_name() {
-        // Galaxy names mule 2 after `job-handlers`, the first farm listing it, even in the
-        // `special` pool; a farm before the handler farms takes its mules' names too.
-        let a = file(
-            Role::Zergling,
-            "uwsgi:\n  mule: a.py\n  mule: a.py\n  farm: other:1\n  farm: job-handlers:1,2\n  \
-             farm: job-handlers.special:2\n",
-        );
-        let names = mule_handlers(a.options().unwrap(), "main");
-        let ids: Vec<_> =
-            names.iter().map(|n| (n.name.id.as_str(), n.name.tag.as_deref())).collect();
-        assert_eq!(
-            ids,
-            [
-                ("main.other.1", None),
-                ("main.job-handlers.2", None),
-                ("main.job-handlers.2", Some("special")),
-            ]
-        );
+    fn farms_galaxy_misreads_give_no_names_to_compare() {
+        let names = |text: &str| {
+            let a = file(Role::Zergling, text);
+            mule_handlers(a.options().unwrap(), "main", None)
+                .map(|n| n.into_iter().map(|m| m.name.id).collect::<Vec<_>>())
+        };
+        let two = "uwsgi:\n  mule: a.py\n  mule: a.py\n  farm: job-handlers:1\n  \
+                   farm: job-handlers.special:2\n";
+        assert_eq!(names(two), None);
+        assert_eq!(names("uwsgi:\n  mule: a.py\n  farm: job-handlers.special:1\n"), None);
+        assert_eq!(names("uwsgi:\n  mule: a.py\n  farm: other:1\n"), Some(Vec::new()));
+        assert_eq!(names("uwsgi:\n  mule: a.py\n  farm: broken\n"), Some(Vec::new()));
+        assert_eq!(names("uwsgi:\n  mule: a.py\n"), Some(Vec::new()));
     }
 
     #[test]

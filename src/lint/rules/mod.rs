@@ -18,9 +18,11 @@ pub mod restarter_is_handler;
 pub mod restarter_job_conf;
 pub mod restarter_strands_jobs;
 pub mod restarter_tag_not_grabbed;
+pub mod several_farms;
 pub mod shared_instance_resource;
 pub mod shared_master_fifo;
 pub mod syntax;
+pub mod tag_farm_only;
 pub mod unfollowed_include;
 pub mod unguarded_fatal_hook;
 pub mod unknown_option;
@@ -53,6 +55,8 @@ pub static ALL: &[&dyn Rule] = &[
     &malformed_zergpool::MalformedZergpool,
     &malformed_hook::MalformedHook,
     &unfollowed_include::UnfollowedInclude,
+    &several_farms::SeveralFarms,
+    &tag_farm_only::TagFarmOnly,
     &relative_path_without_chdir::RelativePathWithoutChdir,
     &non_vassal_in_vassals_dir::NonVassalInVassalsDir,
     &mule_reload_mercy_too_short::MuleReloadMercyTooShort,
@@ -186,6 +190,8 @@ pub(crate) mod tests {
         ("ZC306-malformed-zergpool", "vassal-zergpool.yml", "127.0.0.1"),
         ("ZC307-malformed-hook", "vassal-zergling.yml", "wait-for-socket"),
         ("ZC308-unfollowed-include", "galaxy-restarter.yml", "ini: /srv/galaxy/config/tuning.ini"),
+        ("ZC309-several-farms", "vassal-zergling.yml", "farm: job-handlers:1,2"),
+        ("ZC310-tag-farm-only", "galaxy.yml", "farm: job-handlers.special:1,2"),
         ("ZC401-relative-path-without-chdir", "vassal-zergling.yml", "lib"),
         ("ZC402-non-vassal-in-vassals-dir", "galaxy.yml", "uwsgi:"),
         ("ZC403-mule-reload-mercy-too-short", "vassal-zergling.yml", "60"),
@@ -294,25 +300,31 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_built_layout_with_tag_farms_triggers_no_rule() {
+    fn a_built_layout_with_a_tagged_mule_triggers_no_rule() {
         let root = example_copy();
         let config = root.path().join("srv/galaxy/config");
         let galaxy = std::fs::read_to_string(config.join("galaxy.yml")).unwrap().replace(
             "  farm: job-handlers:1,2\n",
-            "  mule: lib/galaxy/main.py\n  farm: job-handlers:1,2\n  \
-             farm: job-handlers.special:3\n",
+            "  mule: lib/galaxy/main.py\n  farm: job-handlers:1,2,3\n",
         );
         std::fs::write(config.join("galaxy.yml"), galaxy).unwrap();
         let job_conf = std::fs::read_to_string(config.join("job_conf.xml")).unwrap().replace(
             "    <limits>",
-            "    <tools>\n        <tool id=\"bwa\" handler=\"special\"/>\n    \
-             </tools>\n    <limits>",
+            "    <tools>\n        <tool id=\"bwa\" handler=\"special\"/>\n        \
+             <tool id=\"cat\" handler=\"main.job-handlers.2\"/>\n    </tools>\n    <limits>",
+        );
+        let job_conf = job_conf.replacen(
+            "    <destinations",
+            "    <handlers>\n        <handler id=\"main.job-handlers.3\" tags=\"special\"/>\n    \
+             </handlers>\n    <destinations",
+            1,
         );
         std::fs::write(config.join("job_conf.xml"), job_conf).unwrap();
 
         let set = built(root.path());
         let restarter = set.by_role(Role::RestarterJobConf).unwrap().1;
-        assert!(restarter.source.text.contains("main.job-handlers.special.1"));
+        let tagged = "<handler id=\"main.job-handlers.3\" tags=\"special,_default_\"/>";
+        assert!(restarter.source.text.contains(tagged), "{}", restarter.source.text);
         let findings = check_all(&set);
         assert!(findings.is_empty(), "{findings:#?}");
     }

@@ -1,9 +1,10 @@
 //! ZC106 `preassigned-names-mismatch`: the restarter's job conf preassigns jobs to handler ids
-//! that are not zergling A's mule handler names, or puts them in other pools than A's farms do.
+//! that are not zergling A's mule handler names, or puts them in other pools than A does (its
+//! farm puts every mule in `_default_`, its job conf's `<handlers>` may tag some).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
-use crate::jobconf::DEFAULT_HANDLER_TAG;
+use crate::jobconf::HandlerName;
 use crate::lint::rules::common::{Assignment, MuleHandler, assignment, zergling_handlers};
 use crate::lint::{FileSet, Finding, Role, Rule, RuleInfo, Severity};
 
@@ -15,13 +16,14 @@ pub static RULE: RuleInfo = RuleInfo {
     summary: "the restarter preassigns jobs to handler ids that are not zergling A's mule names",
     why: "With `db-preassign` the restarter writes a handler id into each job, and only the \
           process of exactly that name runs it. Zergling A's mules are named \
-          `<server_name>.<farm>.<N>` (the Nth mule of farm `job-handlers` or \
-          `job-handlers.<tag>`), so every id must be one of those names, in the pool of its \
-          farm: untagged for `job-handlers`, tagged `<tag>` for `job-handlers.<tag>`. A wrong \
-          id strands the jobs; a wrong pool sends a tool's jobs to mules not meant for them. A \
-          mule of A that is never preassigned gets no job created during a restart (a warning). \
-          A tool mapped to a handler or tag the restarter's `<handlers>` does not define cannot \
-          be preassigned: Galaxy fails its jobs while the restarter serves.",
+          `<server_name>.job-handlers.<N>` (the Nth mule of its farm `job-handlers`), so every \
+          id must be one of those names, in the pools A puts that mule in: `_default_`, where \
+          the farm puts every mule, plus the tags a `<handler>` of that name in A's job conf \
+          gives it. A wrong id strands the jobs; a wrong pool sends a tool's jobs to mules not \
+          meant for them. A mule of A that is never preassigned gets no job created during a \
+          restart (a warning). A tool mapped to a handler or tag the restarter's `<handlers>` \
+          does not define cannot be preassigned: Galaxy fails its jobs while the restarter \
+          serves.",
     bad: "# vassal-zergling.yml\nuwsgi:\n  mule: lib/galaxy/main.py\n  mule: lib/galaxy/main.py\n  \
           farm: job-handlers:1,2\n\n<!-- job_conf-restarter.xml -->\n\
           <handlers assign_with=\"db-preassign\">\n    <handler id=\"main.job-handlers.0\"/>\n    \
@@ -98,29 +100,27 @@ impl Rule for PreassignedNamesMismatch {
                     continue;
                 };
 
-                let expected = mule.name.tag.as_deref().unwrap_or(DEFAULT_HANDLER_TAG);
+                let expected: BTreeSet<&str> = mule.name.tags.iter().map(String::as_str).collect();
                 let pools = handler.pools();
-                if pools == [expected] {
+                if pools.iter().copied().collect::<BTreeSet<&str>>() == expected {
                     continue;
                 }
                 let span =
                     handler.tags.as_ref().map_or(handler.id.span.clone(), |t| t.span.clone());
-                let fix = match &mule.name.tag {
-                    Some(tag) => format!("write `<handler id=\"{id}\" tags=\"{tag}\"/>`"),
-                    None => format!("write `<handler id=\"{id}\"/>` without `tags`"),
-                };
+                let expected = mule.name.tags.join(", ");
                 out.push(
                     Finding::new(
                         &RULE,
                         index,
                         span,
                         format!(
-                            "the restarter puts `{id}` in pool(s) `{}`, but zergling A's farm puts \
-                             that mule in `{expected}`",
+                            "the restarter puts `{id}` in pool(s) `{}`, but zergling A puts that \
+                             mule in `{expected}` (its farm, and the tags zergling A's job conf \
+                             gives it)",
                             pools.join(", ")
                         ),
                         format!("should be `{expected}`"),
-                        fix,
+                        format!("write `{}`", handler_element(&mule.name)),
                     )
                     .with_related(a_index, farm_span(mule), "the mule's farm"),
                 );
@@ -188,13 +188,8 @@ impl Rule for PreassignedNamesMismatch {
                     ),
                     format!("`{}` is not in the restarter's job conf", mule.name.id),
                     format!(
-                        "add `<handler id=\"{}\"{}/>` to the restarter's `<handlers>`",
-                        mule.name.id,
-                        mule.name
-                            .tag
-                            .as_ref()
-                            .map(|t| format!(" tags=\"{t}\""))
-                            .unwrap_or_default()
+                        "add `{}` to the restarter's `<handlers>`",
+                        handler_element(&mule.name)
                     ),
                 )
                 .with_related(
@@ -209,25 +204,37 @@ impl Rule for PreassignedNamesMismatch {
     }
 }
 
+/// The `<handler>` element that preassigns to `name` in exactly its pools, as `build` writes it.
+fn handler_element(name: &HandlerName) -> String {
+    match name.tags_attribute() {
+        Some(tags) => format!("<handler id=\"{}\" tags=\"{tags}\"/>", name.id),
+        None => format!("<handler id=\"{}\"/>", name.id),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lint::rules::tests::{check, set};
 
-    const A: &str = "uwsgi:\n  mule: m.py\n  mule: m.py\n  mule: m.py\n  farm: job-handlers:1,2\n  \
-                     farm: job-handlers.special:3\n";
+    const A: &str =
+        "uwsgi:\n  mule: m.py\n  mule: m.py\n  mule: m.py\n  farm: job-handlers:1,2,3\n";
+
+    /// Zergling A's job conf: mule 3 is also in the pool `special`.
+    const A_CONF: &str = "<job_conf><plugins/><handlers><handler id=\"main.job-handlers.3\" \
+                          tags=\"special\"/></handlers><destinations/></job_conf>";
 
     #[test]
     fn a_tool_mapped_to_no_handler_of_the_conf_is_flagged() {
         let b = "<job_conf>\n<plugins/>\n<handlers assign_with=\"db-preassign\">\
                  <handler id=\"main.job-handlers.1\"/><handler id=\"main.job-handlers.2\"/>\
-                 <handler id=\"main.job-handlers.special.1\" tags=\"special\"/></handlers>\n\
+                 <handler id=\"main.job-handlers.3\" tags=\"special,_default_\"/></handlers>\n\
                  <destinations/>\n<tools><tool id=\"a\" handler=\"special\"/>\
                  <tool id=\"b\" handler=\"main.job-handlers.2\"/>\
                  <tool id=\"c\" handler=\"specail\"/></tools>\n</job_conf>\n";
         let findings = check(
             &PreassignedNamesMismatch,
-            &set(&[(Role::Zergling, A), (Role::RestarterJobConf, b)]),
+            &set(&[(Role::Zergling, A), (Role::JobConf, A_CONF), (Role::RestarterJobConf, b)]),
         );
         let flagged: Vec<&str> = findings.iter().map(|f| &b[f.span.clone()]).collect();
         assert_eq!(flagged, ["specail"], "{findings:?}");
@@ -243,7 +250,7 @@ mod tests {
     }
 
     fn findings(b: &str) -> Vec<(Severity, String)> {
-        let s = set(&[(Role::RestarterJobConf, b), (Role::Zergling, A)]);
+        let s = set(&[(Role::RestarterJobConf, b), (Role::Zergling, A), (Role::JobConf, A_CONF)]);
         check(&PreassignedNamesMismatch, &s)
             .iter()
             .map(|f| (f.severity, s.files[f.file].source.text[f.span.clone()].to_string()))
@@ -253,8 +260,8 @@ mod tests {
     #[test]
     fn exact_names_in_their_pools_pass() {
         let b = conf(
-            "<handler id=\"main.job-handlers.1\"/><handler id=\"main.job-handlers.2\"/>\
-             <handler id=\"main.job-handlers.special.1\" tags=\"special\"/>",
+            "<handler id=\"main.job-handlers.1\"/><handler id=\"main.job-handlers.2\" \
+             tags=\"_default_\"/><handler id=\"main.job-handlers.3\" tags=\"_default_, special\"/>",
         );
         assert!(findings(&b).is_empty());
     }
@@ -263,7 +270,7 @@ mod tests {
     fn flags_unknown_ids_wrong_pools_and_warns_on_unused_mules() {
         let b = conf(
             "<handler id=\"main.job-handler.1\"/><handler id=\"main.job-handlers.2\" \
-             tags=\"special\"/><handler id=\"main.job-handlers.special.1\"/>",
+             tags=\"special\"/><handler id=\"main.job-handlers.3\"/>",
         );
         let found = findings(&b);
         assert_eq!(
@@ -271,13 +278,23 @@ mod tests {
             [
                 (Severity::Error, "main.job-handler.1".to_string()),
                 (Severity::Error, "special".to_string()),
-                (Severity::Error, "main.job-handlers.special.1".to_string()),
-                (Severity::Warning, "job-handlers:1,2".to_string()),
+                (Severity::Error, "main.job-handlers.3".to_string()),
+                (Severity::Warning, "job-handlers:1,2,3".to_string()),
             ]
         );
+        let s = set(&[(Role::RestarterJobConf, &b), (Role::Zergling, A), (Role::JobConf, A_CONF)]);
+        let found = check(&PreassignedNamesMismatch, &s);
+        assert!(found[0].help.contains("did you mean `main.job-handlers.1`"), "{}", found[0].help);
+        assert_eq!(
+            found[2].help,
+            "write `<handler id=\"main.job-handlers.3\" tags=\"special,_default_\"/>`"
+        );
+        assert!(found[2].message.contains("in `special, _default_`"), "{}", found[2].message);
+
+        // Without zergling A's job conf, mule 3 is in the default pool alone.
         let s = set(&[(Role::RestarterJobConf, &b), (Role::Zergling, A)]);
-        let first = &check(&PreassignedNamesMismatch, &s)[0];
-        assert!(first.help.contains("did you mean `main.job-handlers.1`"), "{}", first.help);
+        let found = check(&PreassignedNamesMismatch, &s);
+        assert_eq!(found.len(), 3, "{found:?}");
     }
 
     #[test]
@@ -291,6 +308,18 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].message.contains("`main.job-handlers.1`"));
         assert!(found[1].message.contains("`gx.job-handlers.1`"));
+    }
+
+    #[test]
+    fn farms_galaxy_misreads_are_left_to_zc309_and_zc310() {
+        let b = conf("<handler id=\"main.job-handlers.1\"/><handler id=\"nope\"/>");
+        for a in [
+            "uwsgi:\n  mule: m.py\n  mule: m.py\n  farm: job-handlers:1\n  farm: job-handlers.x:2\n",
+            "uwsgi:\n  mule: m.py\n  farm: job-handlers.x:1\n",
+        ] {
+            let s = set(&[(Role::RestarterJobConf, &b), (Role::Zergling, a)]);
+            assert!(check(&PreassignedNamesMismatch, &s).is_empty());
+        }
     }
 
     #[test]

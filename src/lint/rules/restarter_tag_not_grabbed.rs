@@ -18,8 +18,8 @@ pub static RULE: RuleInfo = RuleInfo {
           `<handlers>` has no `assign_with`), the restarter writes the job's pool name into the \
           job: the tool's `handler`, else the `default` of `<handlers>`, else `_default_`. A \
           handler of zergling A then grabs it only if A serves that pool: a tag its own job \
-          conf defines, the `_default_` pool of its `job-handlers` farm, or the tag of a \
-          `job-handlers.<tag>` farm. Any other name is never grabbed and the jobs wait forever.",
+          conf defines, or the `_default_` pool of its `job-handlers` farm. Any other name is \
+          never grabbed and the jobs wait forever.",
     bad: "<handlers assign_with=\"db-skip-locked\" default=\"handlers\">\n    \
           <handler id=\"main.job-handlers.1\" tags=\"handlers\"/>\n</handlers>\n",
     good: "<handlers assign_with=\"db-preassign\">\n    <handler id=\"main.job-handlers.1\"/>\n    \
@@ -118,11 +118,10 @@ impl Rule for RestarterTagNotGrabbed {
                     "no handler of zergling A takes this",
                     format!(
                         "preassign instead: `<handlers assign_with=\"db-preassign\">` with \
-                         zergling \
-                         A's mule names as handler ids (what `zergcfg build` writes), or serve \
-                         `{}` in A: a `<handler id=\"main.job-handlers.1\" tags=\"{}\"/>` in \
-                         job_conf.xml or a `farm: job-handlers.{}:N` line",
-                        route.value, route.value, route.value
+                         zergling A's mule names as handler ids (what `zergcfg build` writes), \
+                         or serve `{}` in A: tag a mule with it in job_conf.xml's `<handlers>` \
+                         (`<handler id=\"main.job-handlers.1\" tags=\"{}\"/>`)",
+                        route.value, route.value
                     ),
                 );
                 finding = finding.with_related(index, method_span.clone(), "assigned by tag");
@@ -159,9 +158,9 @@ fn is_direct(handlers: &Handlers, value: &str) -> bool {
         && !handlers.handlers.iter().any(|h| h.tags.is_some() && h.pools().contains(&value))
 }
 
-/// The pools and names zergling A serves: its job conf's tags and handler ids, plus the pools
-/// of its `job-handlers` farms and its mule names when the set holds it (without it, A's mules
-/// are assumed to serve `_default_`).
+/// The pools and names zergling A serves: its job conf's tags and handler ids, plus its mule
+/// names and their pools when the set holds it and Galaxy reads its farm (else A's mules are
+/// assumed to serve `_default_`).
 fn served(set: &FileSet, a_conf: &JobConf) -> Served {
     let mut tags = BTreeSet::new();
     let mut ids = BTreeSet::new();
@@ -180,7 +179,7 @@ fn served(set: &FileSet, a_conf: &JobConf) -> Served {
     match zergling_handlers(set) {
         Some((_, _, mules)) => {
             for mule in mules {
-                tags.insert(mule.name.tag.unwrap_or_else(|| DEFAULT_HANDLER_TAG.to_string()));
+                tags.extend(mule.name.tags);
                 ids.insert(mule.name.id);
             }
         }
@@ -196,9 +195,11 @@ mod tests {
     use super::*;
     use crate::lint::rules::tests::{check, set};
 
-    const A_CONF: &str = "<job_conf><plugins/><destinations/></job_conf>";
-    const A: &str = "uwsgi:\n  mule: m.py\n  mule: m.py\n  farm: job-handlers:1\n  \
-                     farm: job-handlers.special:2\n";
+    /// Zergling A's job conf: mule 2 is also in the pool `special`.
+    const A_CONF: &str = "<job_conf><plugins/><handlers><handler id=\"main.job-handlers.2\" \
+                          tags=\"special\"/></handlers><destinations/></job_conf>";
+    const PLAIN_CONF: &str = "<job_conf><plugins/><destinations/></job_conf>";
+    const A: &str = "uwsgi:\n  mule: m.py\n  mule: m.py\n  farm: job-handlers:1,2\n";
 
     fn conf(handlers: &str, tools: &str) -> String {
         format!(
@@ -226,8 +227,7 @@ mod tests {
             "<tool id=\"bwa\" handler=\"special\"/><tool id=\"cat\" handler=\"gpu\"/>",
         );
         assert_eq!(spans(&b, A_CONF, Some(A)), ["handlers", "gpu"]);
-        // Without zergling A, only its job conf and the default pool count.
-        assert_eq!(spans(&b, A_CONF, None), ["handlers", "special", "gpu"]);
+        assert_eq!(spans(&b, PLAIN_CONF, Some(A)), ["handlers", "special", "gpu"]);
     }
 
     #[test]
@@ -251,8 +251,11 @@ mod tests {
     fn the_implicit_method_writes_the_default_pool() {
         let b = conf("<handlers><handler id=\"\"/></handlers>", "");
         assert!(spans(&b, A_CONF, Some(A)).is_empty());
-        let tagged_only = "uwsgi:\n  mule: m.py\n  farm: job-handlers.special:1\n";
-        assert_eq!(spans(&b, A_CONF, Some(tagged_only)), ["<handlers>"]);
+        let scheduler_only = "uwsgi:\n  mule: m.py\n  farm: workflow-schedulers:1\n";
+        assert_eq!(spans(&b, PLAIN_CONF, Some(scheduler_only)), ["<handlers>"]);
+        // Farms Galaxy misreads name no mules to compare with (ZC309, ZC310).
+        let tag_only = "uwsgi:\n  mule: m.py\n  farm: job-handlers.special:1\n";
+        assert!(spans(&b, PLAIN_CONF, Some(tag_only)).is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::lint::{FileSet, LintFile};
+use crate::lint::{FileSet, LintFile, Role};
 use crate::source::Span;
 use crate::uwsgi::{self, UwsgiOption};
 use crate::yaml;
@@ -12,6 +12,14 @@ use crate::yaml;
 /// Every file with a readable `uwsgi:` section, with its index and options.
 pub fn uwsgi_files(set: &FileSet) -> impl Iterator<Item = (usize, &LintFile, &[UwsgiOption])> {
     set.files.iter().enumerate().filter_map(|(index, file)| Some((index, file, file.options()?)))
+}
+
+/// galaxy.yml and zergling A, whose mules and farms are the job handlers of Galaxy, with their
+/// indexes and options.
+pub fn handler_files(set: &FileSet) -> impl Iterator<Item = (usize, &[UwsgiOption])> {
+    uwsgi_files(set)
+        .filter(|(_, file, _)| matches!(file.role, Role::GalaxyConfig | Role::Zergling))
+        .map(|(index, _, options)| (index, options))
 }
 
 /// The span a finding about an option's value points at: the value, or the key when the value
